@@ -1,0 +1,205 @@
+"""Per-device intent: the structured config every template renders from.
+
+Plain, typed, frozen data: strings, numbers, booleans, tuples and these classes.
+Templates read attributes and loop; they decide nothing. ``as_dict`` turns an intent
+into the host variables the Ansible and Nornir inventories carry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Family = Literal["ipv4", "ipv6"]
+
+
+@dataclass(frozen=True, slots=True)
+class Interface:
+    """A routed interface. ``name`` is already the platform's name for the port."""
+
+    name: str
+    description: str
+    kind: Literal["loopback", "span", "segment", "ix"]
+    ipv4: str | None = None  # address/length
+    ipv6: str | None = None
+    ospf: bool = False  # in the OSPF area (v2 and v3)
+    ospf_passive: bool = False
+    ospf_cost: int | None = None
+    ospf_p2p: bool = False
+    bfd: bool = False
+    vlan: int | None = None
+    peer: str = ""  # the device at the other end of a span
+    qos_policy: str | None = None  # ingress marking policy (voice segments)
+
+
+@dataclass(frozen=True, slots=True)
+class Ospf:
+    router_id: str
+    area: str
+    reference_bandwidth_mbps: int
+    bfd_profile: str
+    bfd_interval_ms: int
+    bfd_multiplier: int
+
+
+@dataclass(frozen=True, slots=True)
+class PrefixListEntry:
+    seq: int
+    action: Literal["permit", "deny"]
+    prefix: str
+    ge: int | None = None
+    le: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PrefixList:
+    name: str
+    family: Family
+    description: str
+    entries: tuple[PrefixListEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RouteMapEntry:
+    seq: int
+    action: Literal["permit", "deny"]
+    description: str
+    match_prefix_list: str | None = None
+    set_local_preference: int | None = None
+    set_community_none: bool = False  # community scrubbing
+    set_community: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RouteMap:
+    name: str
+    family: Family
+    entries: tuple[RouteMapEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BgpNeighbor:
+    address: str
+    remote_as: int
+    description: str
+    family: Family
+    kind: Literal["ibgp", "route_server", "peer"]
+    update_source: str | None = None  # interface name (loopback) for iBGP
+    route_reflector_client: bool = False
+    next_hop_self: bool = False
+    route_map_in: str | None = None
+    route_map_out: str | None = None
+    max_prefix: int | None = None
+    enforce_first_as: bool = True
+    password_secret: str | None = None  # environment variable name; rendered masked
+    ttl_security_hops: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Bgp:
+    asn: int
+    router_id: str
+    neighbors: tuple[BgpNeighbor, ...]
+    networks_v4: tuple[str, ...]
+    networks_v6: tuple[str, ...]
+    cluster_id: str | None = None  # set on route reflectors
+
+
+@dataclass(frozen=True, slots=True)
+class StaticRoute:
+    prefix: str
+    family: Family
+    next_hop: str  # "blackhole" or an address
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Snmp:
+    user: str
+    auth_secret: str  # environment variable name
+    priv_secret: str
+    location: str
+
+
+@dataclass(frozen=True, slots=True)
+class Management:
+    domain: str
+    address: str  # management address/length
+    user: str
+    ntp: tuple[str, ...]
+    syslog: tuple[str, ...]
+    snmp: Snmp
+    station: str  # the only address allowed to reach SSH and SNMP
+
+
+@dataclass(frozen=True, slots=True)
+class QosClass:
+    name: str
+    dscp: int
+    protocol: Literal["udp", "tcp"]
+    ports: tuple[int, int]  # first, last
+
+
+@dataclass(frozen=True, slots=True)
+class QosPolicy:
+    name: str
+    classes: tuple[QosClass, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RouterIntent:
+    hostname: str
+    platform: str
+    role: Literal["town", "core", "edge"]
+    site: str
+    site_display: str
+    loopback_v4: str  # bare addresses, for router ids and update sources
+    loopback_v6: str
+    interfaces: tuple[Interface, ...]
+    ospf: Ospf
+    bgp: Bgp
+    prefix_lists: tuple[PrefixList, ...]
+    route_maps: tuple[RouteMap, ...]
+    static_routes: tuple[StaticRoute, ...]
+    qos_policies: tuple[QosPolicy, ...]
+    management: Management
+    kind: Literal["router"] = "router"
+
+
+@dataclass(frozen=True, slots=True)
+class DialRoute:
+    """Extensions ``first``..``last`` belong to ``town``, served by ``target``."""
+
+    town: str
+    first: int
+    last: int
+    target: str  # SIP server address (IPv4)
+    local: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SipIntent:
+    hostname: str
+    platform: str
+    site: str
+    site_display: str
+    domain: str
+    listen_v4: str
+    listen_v6: str
+    port: int
+    gateway_v4: str
+    segment_v4: str  # the voice segment (phones register from there)
+    signalling_tos: int  # the TOS byte for SIP: DSCP << 2
+    local: DialRoute
+    routes: tuple[DialRoute, ...]  # the other towns, by extension range
+    management: Management
+    kind: Literal["sip"] = "sip"
+    peers_v4: tuple[str, ...] = field(default=())  # SIP servers trusted to send us calls
+
+
+Intent = RouterIntent | SipIntent
+
+
+def as_dict(intent: Intent) -> dict[str, Any]:
+    """Host variables for Ansible and Nornir: the same data as plain dicts and lists."""
+    return asdict(intent)

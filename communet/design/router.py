@@ -1,0 +1,197 @@
+"""Router intent: interfaces, OSPF/BFD underlay, iBGP to the route reflectors, IX edge."""
+
+from __future__ import annotations
+
+from netaddr import IPAddress, IPNetwork
+
+from communet import addressing as ad
+from communet.design import policy
+from communet.design.intent import (
+    Bgp,
+    BgpNeighbor,
+    Interface,
+    Management,
+    Ospf,
+    QosClass,
+    QosPolicy,
+    RouterIntent,
+    Snmp,
+    StaticRoute,
+)
+from communet.model.network import Network
+from communet.model.site import DataCenter, Router, Site, Span
+from communet.model.syndicate import Syndicate
+from communet.platforms import platform
+
+VOICE_POLICY = "VOICE-MARK"
+BFD_PROFILE = "backbone"
+
+
+def span_cost(span: Span) -> int:
+    """OSPF cost: the span's own, else 10 per km of fiber (at least 1)."""
+    return span.cost if span.cost is not None else max(1, round(span.length_km * 10))
+
+
+def span_description(span: Span, peer: str) -> str:
+    text = f"span {span.id} to {peer}, {span.length_km:g} km {span.fiber}"
+    return f"{text} {span.provider} {span.circuit}" if span.fiber == "leased" else text
+
+
+def span_interfaces(net: Network, router: Router) -> list[Interface]:
+    plat = platform(router.platform)
+    out: list[Interface] = []
+    for _, span in sorted(net.spans(), key=lambda s: s[1].id):
+        for end, other, local in ((span.local, span.remote, True), (span.remote, span.local, False)):
+            if end.device != router.hostname:
+                continue
+            out.append(Interface(
+                name=plat.port(end.port), description=span_description(span, other.device), kind="span",
+                ipv4=ad.span_end(ad.span_v4(net.syndicate, span.id), local),
+                ipv6=ad.span_end(ad.span_v6(net.syndicate, span.id), local),
+                ospf=True, ospf_cost=span_cost(span), ospf_p2p=True, bfd=True, peer=other.device,
+            ))
+    return out
+
+
+def segment_prefixes(syn: Syndicate, site: Site) -> list[tuple[str, IPNetwork, IPNetwork]]:
+    return [(role, ad.segment_v4(syn, site, syn.segment_roles[role]), ad.segment_v6(syn, site, syn.segment_roles[role]))
+            for role in site.segments]
+
+
+def segment_host(site: Site, router: Router) -> bool:
+    """Town segments hang off the town router; data center ones off the first core."""
+    if isinstance(site, DataCenter):
+        return router.hostname == next(r.hostname for r in site.routers if r.role == "core")
+    return True
+
+
+def segment_interfaces(syn: Syndicate, site: Site, router: Router) -> list[Interface]:
+    if not segment_host(site, router):
+        return []
+    plat = platform(router.platform)
+    out = []
+    for role, v4, v6 in segment_prefixes(syn, site):
+        spec = syn.segment_roles[role]
+        out.append(Interface(
+            name=plat.segment(spec.vlan), description=f"{role}: {spec.description}".rstrip(": "),
+            kind="segment", ipv4=ad.gateway(v4), ipv6=ad.gateway(v6), vlan=spec.vlan,
+            qos_policy=VOICE_POLICY if role == "voice" else None,
+        ))
+    return out
+
+
+def loopback(syn: Syndicate, router: Router) -> Interface:
+    return Interface(
+        name=platform(router.platform).loopback, description="router id, iBGP source", kind="loopback",
+        ipv4=f"{ad.loopback_v4(syn, router.id)}/32", ipv6=f"{ad.loopback_v6(syn, router.id)}/128",
+        ospf=True, ospf_passive=True,
+    )
+
+
+def ix_interface(net: Network, router: Router) -> list[Interface]:
+    ix = net.ix
+    if ix.port.device != router.hostname:
+        return []
+    return [Interface(
+        name=platform(router.platform).port(ix.port.port), description=f"{ix.name} peering LAN", kind="ix",
+        ipv4=f"{ix.port.v4}/{IPNetwork(ix.lan_v4).prefixlen}", ipv6=f"{ix.port.v6}/{IPNetwork(ix.lan_v6).prefixlen}",
+    )]
+
+
+def management(syn: Syndicate, device_id: int) -> Management:
+    mgmt = syn.management
+    prefixlen = IPNetwork(syn.pools.management_v4).prefixlen
+    return Management(
+        domain=mgmt.domain, address=f"{ad.management(syn, device_id)}/{prefixlen}", user=mgmt.user,
+        ntp=tuple(mgmt.ntp), syslog=tuple(mgmt.syslog),
+        snmp=Snmp(mgmt.snmp.user, mgmt.snmp.auth_secret, mgmt.snmp.priv_secret, mgmt.snmp.location),
+        station=str(ad.management_station(syn)),
+    )
+
+
+def voice_policy(syn: Syndicate) -> QosPolicy:
+    qos = syn.telephony.qos
+    sip = (qos.sip_port, qos.sip_port)
+    return QosPolicy(VOICE_POLICY, (
+        QosClass("voice-media", qos.media_dscp, "udp", qos.rtp_ports),
+        QosClass("voice-signalling-udp", qos.signalling_dscp, "udp", sip),
+        QosClass("voice-signalling-tcp", qos.signalling_dscp, "tcp", sip),
+    ))
+
+
+def ibgp_neighbors(net: Network, router: Router) -> list[BgpNeighbor]:
+    syn = net.syndicate
+    reflectors = syn.routing.route_reflectors
+    lo = platform(router.platform).loopback
+    if router.role == "core":
+        peers = [r for _, r in net.routers() if r.hostname != router.hostname]
+    else:
+        peers = [r for _, r in net.routers() if r.hostname in reflectors]
+    out = []
+    for family, address in (("ipv4", ad.loopback_v4), ("ipv6", ad.loopback_v6)):
+        for peer in peers:
+            out.append(BgpNeighbor(
+                address=str(address(syn, peer.id)), remote_as=syn.asn, description=peer.hostname,
+                family=family, kind="ibgp", update_source=lo,  # type: ignore[arg-type]
+                route_reflector_client=router.role == "core" and peer.hostname not in reflectors,
+                next_hop_self=router.role == "edge",
+            ))
+    return out
+
+
+def ix_neighbors(net: Network) -> list[BgpNeighbor]:
+    out = []
+    for family, version, suffix in policy.FAMILIES:
+        for rs in net.ix.route_servers:
+            out.append(BgpNeighbor(
+                address=rs.v4 if version == 4 else rs.v6, remote_as=rs.asn or 0, description=rs.name,
+                family=family, kind="route_server", route_map_in=policy.route_server_in(suffix),
+                route_map_out=policy.out_map(suffix), enforce_first_as=False,
+                max_prefix=rs.max_prefix_v4 if version == 4 else rs.max_prefix_v6, password_secret=rs.password_secret,
+            ))
+        for peer in net.ix.peers:
+            out.append(BgpNeighbor(
+                address=peer.v4 if version == 4 else peer.v6, remote_as=peer.asn or 0, description=peer.name,
+                family=family, kind="peer", route_map_in=policy.peer_in(peer, suffix),
+                route_map_out=policy.out_map(suffix), enforce_first_as=True,
+                max_prefix=peer.max_prefix_v4 if version == 4 else peer.max_prefix_v6,
+                password_secret=peer.password_secret, ttl_security_hops=1,
+            ))
+    return out
+
+
+def _family_of(prefix: str) -> str:
+    return "ipv4" if IPAddress(prefix.split("/")[0]).version == 4 else "ipv6"
+
+
+def router_intent(net: Network, site: Site, router: Router) -> RouterIntent:
+    syn = net.syndicate
+    plat = platform(router.platform)
+    edge = router.role == "edge"
+    interfaces = (loopback(syn, router), *span_interfaces(net, router), *segment_interfaces(syn, site, router),
+                  *ix_interface(net, router))
+    segments = [p for i in interfaces if i.kind == "segment" for p in (i.ipv4, i.ipv6)]
+    announced = [str(IPNetwork(p).cidr) for p in segments if p] + (list(syn.aggregates) if edge else [])
+    router_id = str(ad.loopback_v4(syn, router.id))
+    neighbors = ibgp_neighbors(net, router) + (ix_neighbors(net) if edge else [])
+    return RouterIntent(
+        hostname=router.hostname, platform=plat.name, role=router.role, site=site.name,
+        site_display=site.display_name or site.name,
+        loopback_v4=router_id, loopback_v6=str(ad.loopback_v6(syn, router.id)),
+        interfaces=interfaces,
+        ospf=Ospf(router_id, syn.routing.ospf_area, syn.routing.reference_bandwidth_mbps, BFD_PROFILE,
+                  syn.routing.bfd.interval_ms, syn.routing.bfd.multiplier),
+        bgp=Bgp(
+            asn=syn.asn, router_id=router_id, neighbors=tuple(neighbors),
+            networks_v4=tuple(p for p in announced if _family_of(p) == "ipv4"),
+            networks_v6=tuple(p for p in announced if _family_of(p) == "ipv6"),
+        ),
+        prefix_lists=policy.prefix_lists(syn, net.ix.peers) if edge else (),
+        route_maps=policy.route_maps(net.ix.peers) if edge else (),
+        static_routes=tuple(
+            StaticRoute(a, _family_of(a), "blackhole", "aggregate, announced at the IX")  # type: ignore[arg-type]
+            for a in syn.aggregates
+        ) if edge else (),
+        qos_policies=(voice_policy(syn),) if any(i.qos_policy for i in interfaces) else (),
+        management=management(syn, router.id),
+    )

@@ -1,0 +1,45 @@
+"""SIP server intent: where it listens, its own extensions, and the inter-town dial plan."""
+
+from __future__ import annotations
+
+from communet import addressing as ad
+from communet.design.intent import DialRoute, SipIntent
+from communet.design.router import management
+from communet.model.network import Network
+from communet.model.site import Town
+
+
+def sip_hostname(town: Town) -> str:
+    assert town.telephony is not None
+    return town.telephony.sip_server.hostname or f"{town.name}-sip"
+
+
+def dial_route(net: Network, town: Town, local: bool) -> DialRoute:
+    assert town.telephony is not None
+    ext = town.telephony.extensions
+    v4, _ = ad.sip_address(net.syndicate, town)
+    return DialRoute(town=town.name, first=ext.first, last=ext.last, target=str(v4), local=local)
+
+
+def telephony_towns(net: Network) -> list[Town]:
+    return [t for t in net.live_towns if t.telephony is not None]
+
+
+def sip_intent(net: Network, town: Town) -> SipIntent:
+    assert town.telephony is not None
+    syn = net.syndicate
+    voice = syn.segment_roles["voice"]
+    segment = ad.segment_v4(syn, town, voice)
+    v4, v6 = ad.sip_address(syn, town)
+    others = [t for t in telephony_towns(net) if t.name != town.name]
+    return SipIntent(
+        hostname=sip_hostname(town), platform="kamailio", site=town.name,
+        site_display=town.display_name or town.name, domain=syn.telephony.domain,
+        listen_v4=str(v4), listen_v6=str(v6), port=syn.telephony.qos.sip_port,
+        gateway_v4=str(ad.host(segment, 1)), segment_v4=str(segment),
+        signalling_tos=syn.telephony.qos.signalling_dscp << 2,
+        local=dial_route(net, town, local=True),
+        routes=tuple(dial_route(net, t, local=False) for t in others),
+        management=management(syn, town.telephony.sip_server.id),
+        peers_v4=tuple(str(ad.sip_address(syn, t)[0]) for t in others),
+    )

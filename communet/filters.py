@@ -1,0 +1,65 @@
+"""Jinja filters: formatting only, registered once for every renderer.
+
+Nornir, Ansible (``playbooks/filter_plugins``) and the CLI all take this table, so
+the same template gives the same bytes everywhere.
+
+>>> ip("10.254.0.2/31"), prefixlen("10.254.0.2/31"), netmask("10.254.0.2/31")
+('10.254.0.2', 31, '255.255.255.254')
+>>> network("2001:db8:1001::1/64")
+'2001:db8:1001::/64'
+>>> junos_ifd("ge-0/0/0.30"), junos_unit("ge-0/0/0.30")
+('ge-0/0/0', '30')
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from netaddr import IPNetwork
+
+MASK = "********"
+
+
+class MissingSecret(LookupError):
+    """A secret's environment variable is not set when rendering for a device."""
+
+
+def ip(value: str) -> str:
+    return str(IPNetwork(value).ip)
+
+
+def prefixlen(value: str) -> int:
+    return IPNetwork(value).prefixlen
+
+
+def netmask(value: str) -> str:
+    return str(IPNetwork(value).netmask)
+
+
+def network(value: str) -> str:
+    return str(IPNetwork(value).cidr)
+
+
+def secret(name: str, reveal: bool = False) -> str:
+    """The secret held in environment variable ``name``; masked unless ``reveal``."""
+    if not reveal:
+        return MASK
+    try:
+        return os.environ[name]
+    except KeyError:
+        raise MissingSecret(f"environment variable {name} is not set") from None
+
+
+def junos_ifd(name: str) -> str:
+    return name.partition(".")[0]
+
+
+def junos_unit(name: str) -> str:
+    return name.partition(".")[2] or "0"
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    f.__name__: f for f in (ip, prefixlen, netmask, network, secret, junos_ifd, junos_unit)
+}

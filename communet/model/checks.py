@@ -1,0 +1,296 @@
+"""Cross-object checks: what no single file can tell is wrong.
+
+Each check yields :class:`Problem` objects naming the file and key path at fault.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from itertools import combinations
+from typing import TYPE_CHECKING
+
+from netaddr import IPAddress, IPNetwork
+
+from communet import addressing as ad
+from communet.errors import Problem
+
+if TYPE_CHECKING:
+    from communet.model.network import Network
+
+Loc = tuple[int | str, ...]
+
+
+class _Reporter:
+    def __init__(self, net: Network) -> None:
+        self.net = net
+        self.problems: list[Problem] = []
+
+    def add(self, site: str, loc: Loc, message: str, hint: str) -> None:
+        from communet.model.load import dotted
+
+        self.problems.append(
+            Problem(self.net.file_of(site), dotted(loc), message, hint, self.net.line_of(site, loc))
+        )
+
+
+def check_duplicates(net: Network, r: _Reporter) -> None:
+    seen: dict[tuple[str, object], str] = {}
+
+    def once(kind: str, value: object, site: str, loc: Loc) -> None:
+        first = seen.setdefault((kind, value), site)
+        if first != site or (kind, value, site, loc) in dup_locs:
+            r.add(site, loc, f"{kind} {value!r} is already used in {r.net.file_of(first)}",
+                  f"pick a {kind} not used elsewhere")
+        dup_locs.add((kind, value, site, loc))
+
+    dup_locs: set[tuple[str, object, str, Loc]] = set()
+    for site in net.sites:
+        once("site id", site.id, site.name, ("id",))
+        once("site name", site.name, site.name, ("name",))
+        for i, span in enumerate(site.spans):
+            once("span id", span.id, site.name, ("spans", i, "id"))
+    for i, router in enumerate(net.datacenter.routers):
+        once("device id", router.id, net.datacenter.name, ("routers", i, "id"))
+        once("hostname", router.hostname, net.datacenter.name, ("routers", i, "hostname"))
+    for town in net.towns:
+        once("device id", town.router.id, town.name, ("router", "id"))
+        once("hostname", town.router.hostname, town.name, ("router", "hostname"))
+        if town.telephony:
+            sip = town.telephony.sip_server
+            once("device id", sip.id, town.name, ("telephony", "sip_server", "id"))
+            once("hostname", sip.hostname or f"{town.name}-sip", town.name,
+                 ("telephony", "sip_server", "hostname"))
+
+
+def check_references(net: Network, r: _Reporter) -> None:
+    routers = {rt.hostname: (site, rt) for site, rt in net.routers(live_only=False)}
+    roles = net.syndicate.segment_roles
+    for site in net.sites:
+        own = {rt.hostname for s, rt in routers.values() if s.name == site.name}
+        for i, span in enumerate(site.spans):
+            if span.local.device not in own:
+                r.add(site.name, ("spans", i, "local", "device"),
+                      f"{span.local.device!r} is not a router of {site.name}",
+                      f"a span starts on this site's router: one of {sorted(own)}")
+            if span.remote.device not in routers:
+                r.add(site.name, ("spans", i, "remote", "device"), f"unknown device {span.remote.device!r}",
+                      "name a router hostname defined in inventory/")
+            if span.local.device == span.remote.device:
+                r.add(site.name, ("spans", i), f"span {span.id} joins {span.local.device} to itself",
+                      "a span joins two different routers")
+        for i, role in enumerate(site.segments):
+            if role not in roles:
+                r.add(site.name, ("segments", i), f"unknown segment role {role!r}",
+                      f"use one of {sorted(roles)} (syndicate.yml segment_roles)")
+    for i, name in enumerate(net.syndicate.routing.route_reflectors):
+        found = routers.get(name)
+        if found is None or found[1].role != "core":
+            r.add("syndicate", ("routing", "route_reflectors", i), f"{name!r} is not a core router",
+                  "list hostnames of data center routers with role core")
+    found = routers.get(net.ix.port.device)
+    if found is None or found[1].role != "edge":
+        r.add("ix", ("port", "device"), f"{net.ix.port.device!r} is not an edge router",
+              "name the data center router with role edge")
+
+
+def check_ports(net: Network, r: _Reporter) -> None:
+    used: dict[tuple[str, int], str] = {(net.ix.port.device, net.ix.port.port): "the IX port"}
+    for site in net.sites:
+        for i, span in enumerate(site.spans):
+            for end, side in ((span.local, "local"), (span.remote, "remote")):
+                other = used.setdefault((end.device, end.port), f"span {span.id}")
+                if other != f"span {span.id}":
+                    r.add(site.name, ("spans", i, side, "port"),
+                          f"port {end.port} of {end.device} is already used by {other}",
+                          "pick a free port on that device")
+
+
+def _overlaps(items: list[tuple[str, IPNetwork, str, Loc]]) -> Iterator[tuple[tuple[str, IPNetwork, str, Loc], ...]]:
+    for a, b in combinations(items, 2):
+        if a[1].version == b[1].version and (a[1] in b[1] or b[1] in a[1]):
+            yield a, b
+
+
+def check_pools(net: Network, r: _Reporter) -> None:
+    syn = net.syndicate
+    pools = [(name, IPNetwork(value), "syndicate", ("pools", name)) for name, value in syn.pools]
+    pools += [("IX LAN", IPNetwork(net.ix.lan_v4), "ix", ("lan_v4",)),
+              ("IX LAN", IPNetwork(net.ix.lan_v6), "ix", ("lan_v6",))]
+    for a, b in _overlaps(pools):
+        r.add(b[2], b[3], f"{b[0]} {b[1]} overlaps {a[0]} {a[1]}", "give every pool its own range")
+    aggregates = [IPNetwork(a) for a in syn.aggregates]
+    for name in ("public_v4", "site_v6", "loopback_v6", "span_v6"):
+        pool = IPNetwork(getattr(syn.pools, name))
+        if not any(pool.version == a.version and pool in a for a in aggregates):
+            r.add("syndicate", ("pools", name), f"{name} {pool} is outside every aggregate",
+                  "public space must sit inside one of the aggregates we announce")
+    for family in ("v4", "v6"):
+        for i, bogon in enumerate(getattr(syn.bogons, family)):
+            b = IPNetwork(bogon)
+            for agg in aggregates:
+                if agg.version == b.version and (agg in b or b in agg):
+                    r.add("syndicate", ("bogons", family, i), f"bogon {b} covers our aggregate {agg}",
+                          "leave the ranges we use as public out of the bogon list")
+    for (name, role), (other, orole) in combinations(syn.segment_roles.items(), 2):
+        if role.vlan == orole.vlan:
+            r.add("syndicate", ("segment_roles", other, "vlan"), f"VLAN {orole.vlan} is also used by {name}",
+                  "give each segment role its own VLAN")
+        if role.slot == orole.slot:
+            r.add("syndicate", ("segment_roles", other, "slot"), f"slot {orole.slot} is also used by {name}",
+                  "give each segment role its own slot")
+    check_role_sizes(net, r)
+
+
+def check_role_sizes(net: Network, r: _Reporter) -> None:
+    syn = net.syndicate
+    block4 = str(ad.nth_subnet(syn.pools.site_v4, syn.site_block.v4, 0)) if _fits(
+        syn.pools.site_v4, syn.site_block.v4) else None
+    placed: list[tuple[str, IPNetwork, str, Loc]] = []
+    for name, role in syn.segment_roles.items():
+        pool = syn.pools.public_v4 if role.pool_v4 == "public" else block4
+        if pool is None:
+            continue
+        try:
+            placed.append((name, ad.nth_subnet(pool, role.v4_prefixlen, role.slot), "syndicate",
+                           ("segment_roles", name)))
+        except ad.PoolExhausted as exc:
+            r.add("syndicate", ("segment_roles", name, "slot"), f"pool too small: {exc}",
+                  "use a smaller slot or prefix, or a larger block")
+    for a, b in _overlaps(placed):
+        if syn.segment_roles[a[0]].pool_v4 == syn.segment_roles[b[0]].pool_v4:
+            r.add("syndicate", b[3], f"segment {b[0]} overlaps segment {a[0]} in a site block",
+                  "choose slots and prefix lengths that do not overlap")
+    if syn.site_block.v4 < IPNetwork(syn.pools.site_v4).prefixlen:
+        r.add("syndicate", ("site_block", "v4"), f"/{syn.site_block.v4} is larger than site_v4",
+              "use a longer prefix length")
+
+
+def _fits(pool: str, prefixlen: int) -> bool:
+    return IPNetwork(pool).prefixlen <= prefixlen
+
+
+def check_pool_sizes(net: Network, r: _Reporter) -> None:
+    """Every id must have a slot in the pools derived from it."""
+    syn = net.syndicate
+    id_pools: list[tuple[str, Callable[[int], object]]] = [
+        ("loopback_v4", lambda i: ad.loopback_v4(syn, i)),
+        ("loopback_v6", lambda i: ad.loopback_v6(syn, i)),
+        ("management_v4", lambda i: _mgmt_ok(net, i)),
+    ]
+    devices = [(s.name, loc, i) for s, loc, i in _device_ids(net)]
+    for site, loc, dev_id in devices:
+        for pool, derive in id_pools:
+            try:
+                derive(dev_id)
+            except ad.PoolExhausted as exc:
+                r.add(site, loc, f"pool too small: {pool}: {exc}", f"enlarge pools.{pool} or use a smaller id")
+    for site in net.sites:
+        for i, span in enumerate(site.spans):
+            for pool, derive2 in (("span_v4", ad.span_v4), ("span_v6", ad.span_v6)):
+                try:
+                    derive2(syn, span.id)
+                except ad.PoolExhausted as exc:
+                    r.add(site.name, ("spans", i, "id"), f"pool too small: {pool}: {exc}",
+                          f"enlarge pools.{pool} or use a smaller span id")
+        for pool, derive3 in (("site_v4", ad.site_block_v4), ("site_v6", ad.site_block_v6)):
+            try:
+                derive3(syn, site.id)
+            except ad.PoolExhausted as exc:
+                r.add(site.name, ("id",), f"pool too small: {pool}: {exc}",
+                      f"enlarge pools.{pool} or use a smaller site id")
+        voice = syn.segment_roles.get("voice")
+        if voice and "voice" in site.segments:
+            try:
+                ad.sip_address(syn, site)
+            except ad.PoolExhausted as exc:
+                r.add("syndicate", ("telephony", "sip_host"), f"pool too small: voice segment: {exc}",
+                      "use a smaller sip_host index")
+
+
+def _mgmt_ok(net: Network, device_id: int) -> None:
+    if ad.management(net.syndicate, device_id) >= ad.management_station(net.syndicate):
+        raise ad.PoolExhausted(f"host {device_id} collides with the management station")
+
+
+def _device_ids(net: Network) -> Iterator[tuple[object, Loc, int]]:
+    for i, router in enumerate(net.datacenter.routers):
+        yield net.datacenter, ("routers", i, "id"), router.id
+    for town in net.towns:
+        yield town, ("router", "id"), town.router.id
+        if town.telephony:
+            yield town, ("telephony", "sip_server", "id"), town.telephony.sip_server.id
+
+
+def check_telephony(net: Network, r: _Reporter) -> None:
+    ranges: list[tuple[str, int, int]] = []
+    for town in net.towns:
+        tel = town.telephony
+        if tel is None:
+            continue
+        if "voice" not in town.segments:
+            r.add(town.name, ("telephony",), "telephony without a voice segment",
+                  "add 'voice' to segments, or remove telephony")
+        first, last = tel.extensions.first, tel.extensions.last
+        for other, o_first, o_last in ranges:
+            if first <= o_last and o_first <= last:
+                r.add(town.name, ("telephony", "extensions"),
+                      f"extensions {first}-{last} overlap {other}'s {o_first}-{o_last}",
+                      "give each town its own extension range")
+        ranges.append((town.name, first, last))
+
+
+def check_ix(net: Network, r: _Reporter) -> None:
+    ix = net.ix
+    lans = {4: IPNetwork(ix.lan_v4), 6: IPNetwork(ix.lan_v6)}
+    seen: dict[str, str] = {}
+    entries: list[tuple[Loc, str]] = [(("port", "v4"), ix.port.v4), (("port", "v6"), ix.port.v6)]
+    groups = (("route_servers", ix.route_servers), ("peers", ix.peers))
+    for key, neighbors in groups:
+        for i, nb in enumerate(neighbors):
+            entries += [((key, i, "v4"), nb.v4), ((key, i, "v6"), nb.v6)]
+            if nb.asn is None:
+                r.add("ix", (key, i, "asn"), f"{nb.name} has no ASN",
+                      "add the AS number the IX or the peer gave you")
+            elif nb.asn == net.syndicate.asn:
+                r.add("ix", (key, i, "asn"), f"{nb.name} has our own ASN {nb.asn}", "eBGP needs the peer's ASN")
+    for loc, text in entries:
+        addr = IPAddress(text)
+        lan = lans[addr.version]
+        expected = "lan_v4" if loc[-1] == "v4" else "lan_v6"
+        if addr.version != (4 if loc[-1] == "v4" else 6):
+            r.add("ix", loc, f"{addr} is not an IPv{loc[-1][1]} address", f"write an address in {expected}")
+        elif addr not in lan or addr in (lan.network, lan.broadcast):
+            r.add("ix", loc, f"{addr} is outside the IX LAN {lan}", f"the IX assigns addresses in {lan}")
+        other = seen.setdefault(str(addr), "/".join(map(str, loc)))
+        if other != "/".join(map(str, loc)):
+            r.add("ix", loc, f"{addr} is already used by {other}", "each IX member has its own address")
+    ours = [IPNetwork(a) for a in net.syndicate.aggregates]
+    for i, peer in enumerate(ix.peers):
+        for j, prefix in enumerate(peer.prefixes):
+            p = IPNetwork(prefix)
+            if any(p.version == a.version and (p in a or a in p) for a in ours):
+                r.add("ix", ("peers", i, "prefixes", j), f"{p} overlaps our own space",
+                      "a peer's registered prefixes cannot be ours")
+
+
+def check_phases(net: Network, r: _Reporter) -> None:
+    phase = {t.router.hostname: t.phase for t in net.towns}
+    for town in net.live_towns:
+        for i, span in enumerate(town.spans):
+            if phase.get(span.remote.device) == "planned":
+                r.add(town.name, ("spans", i, "remote", "device"),
+                      f"{town.phase} town reaches planned router {span.remote.device}",
+                      "define the span in the planned town's file instead")
+
+
+CHECKS = (check_duplicates, check_references, check_ports, check_pools, check_pool_sizes,
+          check_telephony, check_ix, check_phases)
+
+
+def check_network(net: Network) -> list[Problem]:
+    """Run every cross-object check; return all problems found."""
+    reporter = _Reporter(net)
+    for check in CHECKS:
+        check(net, reporter)
+    return reporter.problems

@@ -1,0 +1,41 @@
+"""The internet exchange: its LAN, our port, route servers and bilateral peers."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from communet.model.base import Address, Asn, Model, Name, Prefix
+
+
+class IxPort(Model):
+    device: Name
+    port: int = Field(ge=0, le=63)
+    v4: Address
+    v6: Address
+
+
+class IxNeighbor(Model):
+    name: Name
+    asn: Asn | None = None
+    v4: Address
+    v6: Address
+    max_prefix_v4: int = Field(1000, ge=1)
+    max_prefix_v6: int = Field(500, ge=1)
+    password_secret: str | None = Field(None, description="environment variable with the MD5 password")
+
+
+class RouteServer(IxNeighbor):
+    pass
+
+
+class Peer(IxNeighbor):
+    prefixes: list[Prefix] = Field(default_factory=list, description="what the peer registered to announce")
+
+
+class Ix(Model):
+    name: str
+    lan_v4: Prefix
+    lan_v6: Prefix
+    port: IxPort
+    route_servers: list[RouteServer] = Field(min_length=1)
+    peers: list[Peer] = Field(default_factory=list)

@@ -1,0 +1,107 @@
+"""Syndicate-wide settings: ASN, pools, segment roles, routing, management."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from communet.model.base import Address, Asn, Model, Prefix, VlanId
+
+
+class Pools(Model):
+    """Address pools; every derived address is carved from one of them."""
+
+    loopback_v4: Prefix
+    loopback_v6: Prefix
+    span_v4: Prefix
+    span_v6: Prefix
+    site_v4: Prefix
+    site_v6: Prefix
+    public_v4: Prefix
+    management_v4: Prefix
+
+
+class SiteBlock(Model):
+    """Size of the block each site receives from ``site_v4``/``site_v6``."""
+
+    v4: int = Field(20, ge=8, le=30)
+    v6: int = Field(48, ge=16, le=64)
+
+
+class SegmentRole(Model):
+    """A kind of town segment: its VLAN, its slot in the site block, its size."""
+
+    vlan: VlanId
+    slot: int = Field(ge=0, le=4095)
+    v4_prefixlen: int = Field(24, ge=8, le=30)
+    pool_v4: Literal["site", "public"] = "site"
+    description: str = ""
+
+
+class Bfd(Model):
+    interval_ms: int = Field(300, ge=10, le=60000)
+    multiplier: int = Field(3, ge=2, le=255)
+
+
+class Routing(Model):
+    ospf_area: str = "0.0.0.0"
+    reference_bandwidth_mbps: int = Field(100000, ge=1)
+    bfd: Bfd = Bfd()
+    route_reflectors: list[str] = Field(min_length=1)
+
+
+class Snmp(Model):
+    user: str
+    auth_secret: str = Field(description="environment variable holding the SNMPv3 auth key")
+    priv_secret: str = Field(description="environment variable holding the SNMPv3 priv key")
+    location: str = ""
+
+
+class Management(Model):
+    user: str = "communet"
+    ntp: list[Address] = Field(min_length=1)
+    syslog: list[Address] = Field(min_length=1)
+    snmp: Snmp
+    domain: str
+
+
+class VoiceQos(Model):
+    """DSCP marking for voice. Media is EF; signalling is CS3 (RFC 4594)."""
+
+    media_dscp: int = Field(46, ge=0, le=63)
+    signalling_dscp: int = Field(24, ge=0, le=63)
+    rtp_ports: tuple[int, int] = (10000, 20000)
+    sip_port: int = Field(5060, ge=1, le=65535)
+
+
+class Telephony(Model):
+    sip_host: int = Field(10, ge=1, description="host index of a SIP server in its voice segment")
+    domain: str
+    qos: VoiceQos = VoiceQos()
+
+
+class Bogons(Model):
+    v4: list[Prefix]
+    v6: list[Prefix]
+
+
+class Limits(Model):
+    """Prefix lengths beyond which routes from the IX are too specific."""
+
+    max_v4_prefixlen: int = Field(24, ge=8, le=32)
+    max_v6_prefixlen: int = Field(48, ge=16, le=128)
+
+
+class Syndicate(Model):
+    name: str
+    asn: Asn
+    aggregates: list[Prefix] = Field(min_length=1)
+    pools: Pools
+    site_block: SiteBlock = SiteBlock()
+    segment_roles: dict[str, SegmentRole]
+    routing: Routing
+    management: Management
+    telephony: Telephony
+    bogons: Bogons
+    limits: Limits = Limits()

@@ -1,0 +1,79 @@
+"""Render intents with the platform templates; write or check ``configs/``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from communet import ROOT
+from communet.design import Intent
+from communet.filters import FILTERS
+from communet.platforms import platform
+
+TEMPLATES = ROOT / "templates"
+#: Environment options shared with the Ansible template task (see playbooks/render.yml).
+ENV_OPTIONS = {"trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True}
+
+
+def template_name(intent: Intent) -> str:
+    """``frr/router.j2``, ``kamailio/sip.j2``: one entry template per platform and kind."""
+    return f"{intent.platform}/{intent.kind}.j2"
+
+
+def file_name(intent: Intent) -> str:
+    return f"{intent.hostname}{platform(intent.platform).suffix}"
+
+
+def jinja_env(templates: Path = TEMPLATES) -> jinja2.Environment:
+    """One shared environment: templates compile once, not per device."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)), undefined=jinja2.StrictUndefined,
+        autoescape=False, **ENV_OPTIONS,  # noqa: S701 - network configs, not HTML
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def render_intent(env: jinja2.Environment, intent: Intent, reveal: bool = False) -> str:
+    """One device's config. Secrets stay masked unless ``reveal`` (deploy only)."""
+    return env.get_template(template_name(intent)).render(intent=intent, reveal=reveal)
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    hostname: str
+    path: Path
+    text: str
+
+
+def render_all(intents: Iterable[Intent], out: Path, env: jinja2.Environment | None = None) -> list[Rendered]:
+    env = env or jinja_env()
+    return [Rendered(i.hostname, out / file_name(i), render_intent(env, i)) for i in intents]
+
+
+def write(rendered: list[Rendered], out: Path) -> list[Path]:
+    """Write the configs, remove files of devices that no longer exist; return what changed."""
+    out.mkdir(parents=True, exist_ok=True)
+    changed = []
+    for item in rendered:
+        if not item.path.exists() or item.path.read_text(encoding="utf-8") != item.text:
+            item.path.write_text(item.text, encoding="utf-8")
+            changed.append(item.path)
+    for path in stale_extra(rendered, out):
+        path.unlink()
+        changed.append(path)
+    return changed
+
+
+def stale_extra(rendered: list[Rendered], out: Path) -> list[Path]:
+    wanted = {item.path.name for item in rendered}
+    return sorted(p for p in out.glob("*") if p.is_file() and p.name not in wanted and not p.name.startswith("."))
+
+
+def stale(rendered: list[Rendered], out: Path) -> list[Path]:
+    """Files in ``out`` that differ from, lack, or are extra to what is rendered now."""
+    bad = [r.path for r in rendered if not r.path.exists() or r.path.read_text(encoding="utf-8") != r.text]
+    return bad + stale_extra(rendered, out)

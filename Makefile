@@ -1,0 +1,43 @@
+# communet: `make demo` runs the main job, `make test` runs every check.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := frr frr-pythontools bird2 kamailio sip-tester openssh-server iproute2 graphviz git
+
+.PHONY: setup system venv test lint demo render clean
+
+setup: system venv
+
+system:  ## Debian packages for the lab and the real config checkers (needs root)
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+lint: venv
+	$(BIN)/ruff check .
+
+test: setup lint
+	$(BIN)/communet validate
+	$(BIN)/communet render --check
+	$(BIN)/pytest
+
+render: venv
+	$(BIN)/communet render
+
+demo: setup
+	$(BIN)/communet validate
+	$(BIN)/communet render --check
+	@echo "configs are in $(CURDIR)/configs"
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

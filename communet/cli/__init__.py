@@ -1,0 +1,17 @@
+"""The ``communet`` command: one entry point for engineers and CI."""
+
+from __future__ import annotations
+
+import typer
+
+from communet.cli import core
+
+app = typer.Typer(
+    help="communet: the syndicate network as code (validate, render, diff, lab, deploy, verify).",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+)
+core.register(app)
+
+
+def main() -> None:
+    app()

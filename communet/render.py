@@ -31,7 +31,7 @@ def jinja_env(templates: Path = TEMPLATES) -> jinja2.Environment:
     """One shared environment: templates compile once, not per device."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)), undefined=jinja2.StrictUndefined,
-        autoescape=False, **ENV_OPTIONS,  # noqa: S701 - network configs, not HTML
+        autoescape=False, **ENV_OPTIONS,  # network configs, not HTML
     )
     env.filters.update(FILTERS)
     return env

@@ -26,7 +26,9 @@ def validate(inventory: InventoryOpt = INVENTORY) -> None:
 def render(
     inventory: InventoryOpt = INVENTORY,
     check: Annotated[bool, typer.Option("--check", help="exit 1 and name stale files instead of writing")] = False,
-    platform: Annotated[str | None, typer.Option("--platform", help=f"render every router as one of {ROUTER_PLATFORMS}")] = None,
+    platform: Annotated[
+        str | None, typer.Option("--platform", help=f"render every router as one of {ROUTER_PLATFORMS}")
+    ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="output directory (default configs/)")] = None,
 ) -> None:
     """Render every live device's config into configs/ (or --out)."""

@@ -1,0 +1,60 @@
+"""Nornir adapter: the inventory plugin and tasks, thin layers over :mod:`communet`.
+
+:func:`render_with_nornir` runs the whole render: load, validate, design, render,
+write. It builds :class:`nornir.core.Nornir` directly rather than through
+``InitNornir``, which imports every registered plugin (netmiko, paramiko, ...) first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nornir.core import Nornir
+from nornir.core.configuration import Config
+from nornir.core.task import AggregatedResult
+from nornir.plugins.runners import SerialRunner, ThreadedRunner
+
+from communet import ROOT
+from communet.render import TEMPLATES, jinja_env
+from nornir_tasks.inventory import CommunetInventory
+from nornir_tasks.render import render_config
+
+
+def communet_nornir(inventory_dir: str | Path = ROOT / "inventory", workers: int = 1) -> Nornir:
+    """A Nornir over the communet inventory, without plugin auto-registration or logging setup.
+
+    One worker runs hosts serially: rendering is CPU-bound, and threads only add
+    contention for the interpreter lock.
+    """
+    config = Config.from_dict(logging={"enabled": False}, runner={"options": {"num_workers": workers}})
+    runner = SerialRunner() if workers <= 1 else ThreadedRunner(num_workers=workers)
+    return Nornir(inventory=CommunetInventory(inventory_dir).load(), runner=runner, config=config)
+
+
+def render_with_nornir(
+    inventory_dir: str | Path = ROOT / "inventory", out_dir: str | Path = ROOT / "configs",
+    templates: Path = TEMPLATES, check: bool = False, prune: bool = False, workers: int = 1,
+) -> AggregatedResult:
+    """Render every live device into ``out_dir``; with ``check`` only report what would change.
+
+    ``prune`` removes files in ``out_dir`` that belong to no device (as ``communet render``
+    does). Raises :class:`communet.errors.InventoryError` for an invalid inventory.
+    """
+    out = Path(out_dir)
+    nr = communet_nornir(inventory_dir, workers)
+    if not check:
+        out.mkdir(parents=True, exist_ok=True)
+    result = nr.run(task=render_config, name="render", env=jinja_env(templates), out_dir=out, check=check)
+    if prune and not check and not result.failed:
+        for path in stray_files(result, out):
+            path.unlink()
+    return result
+
+
+def stray_files(result: AggregatedResult, out_dir: Path) -> list[Path]:
+    """Files in ``out_dir`` that no device of ``result`` rendered (hidden files aside)."""
+    wanted = {multi[0].result.name for multi in result.values() if not multi.failed}
+    return sorted(p for p in out_dir.glob("*") if p.is_file() and p.name not in wanted and not p.name.startswith("."))
+
+
+__all__ = ["CommunetInventory", "communet_nornir", "render_config", "render_with_nornir", "stray_files"]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from communet.cli import core
+from communet.cli import core, docs
 
 app = typer.Typer(
     help="communet: the syndicate network as code (validate, render, diff, lab, deploy, verify).",
     no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
 )
 core.register(app)
+docs.register(app)
 
 
 def main() -> None:

@@ -9,6 +9,10 @@ the same template gives the same bytes everywhere.
 '2001:db8:1001::/64'
 >>> junos_ifd("ge-0/0/0.30"), junos_unit("ge-0/0/0.30")
 ('ge-0/0/0', '30')
+>>> keyword("ipv6", ipv4="ip", ipv6="ipv6"), keyword("x", blackhole="Null0", default="x")
+('ipv6', 'x')
+>>> dscp_name(46), dscp_name(24), dscp_name(10), dscp_name(0), dscp_name(1)
+('ef', 'cs3', 'af11', 'default', '1')
 """
 
 from __future__ import annotations
@@ -60,6 +64,28 @@ def junos_unit(name: str) -> str:
     return name.partition(".")[2] or "0"
 
 
+def keyword(value: str, default: str | None = None, **table: str) -> str:
+    """The platform's word for ``value``: ``{{ family | keyword(ipv4="ip", ipv6="ipv6") }}``.
+
+    The table sits in the platform's template; a value it lacks takes ``default``, else fails naming the choices.
+    """
+    if value in table:
+        return table[value]
+    if default is not None:
+        return default
+    raise ValueError(f"no keyword for {value!r}; known: {', '.join(sorted(table))}")
+
+
+_DSCP_NAMES = {46: "ef", 0: "default"} | {8 * n: f"cs{n}" for n in range(1, 8)} | {
+    8 * cls + 2 * drop: f"af{cls}{drop}" for cls in range(1, 5) for drop in range(1, 4)
+}
+
+
+def dscp_name(value: int) -> str:
+    """A DSCP code point by its per-hop-behaviour name (``ef``, ``cs3``, ``af41``), else the number."""
+    return _DSCP_NAMES.get(value, str(value))
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
-    f.__name__: f for f in (ip, prefixlen, netmask, network, secret, junos_ifd, junos_unit)
+    f.__name__: f for f in (ip, prefixlen, netmask, network, secret, junos_ifd, junos_unit, keyword, dscp_name)
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -27,10 +28,25 @@ def file_name(intent: Intent) -> str:
     return f"{intent.hostname}{platform(intent.platform).suffix}"
 
 
+#: First line of every entry template: Ansible's template module reads ENV_OPTIONS from it,
+#: so files it includes keep their trailing newline there too, as they do here.
+ANSIBLE_HEADER = "#jinja2: " + ", ".join(f"{key}: {value}" for key, value in ENV_OPTIONS.items())
+
+
+class TemplateLoader(jinja2.FileSystemLoader):
+    """Drops the ``#jinja2:`` options line Ansible reads: this environment already has them."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if source.startswith("#jinja2:"):
+            source = source.partition("\n")[2]
+        return source, filename, uptodate
+
+
 def jinja_env(templates: Path = TEMPLATES) -> jinja2.Environment:
     """One shared environment: templates compile once, not per device."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)), undefined=jinja2.StrictUndefined,
+        loader=TemplateLoader(str(templates)), undefined=jinja2.StrictUndefined,
         autoescape=False, **ENV_OPTIONS,  # network configs, not HTML
     )
     env.filters.update(FILTERS)

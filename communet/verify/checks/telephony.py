@@ -1,0 +1,39 @@
+"""Telephony: every phone registers with its town's SIP server; a call between every pair of
+towns with telephony completes (INVITE, 200, ACK, BYE), through both towns' SIP servers.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+from communet.verify.expect import Call
+from communet.verify.results import Check, check
+
+if TYPE_CHECKING:
+    from communet.verify.run import Context
+
+FAMILY = "telephony"
+
+
+def registrations(ctx: Context) -> list[Check]:
+    out = []
+    for phone in ctx.exp.phones:
+        ok, detail = ctx.lab.register(phone)
+        out.append(check(FAMILY, "phone registers", phone.sip_server, f"{phone.town} {phone.extension}", ok, detail))
+    return out
+
+
+def place_call(ctx: Context, call: Call, family: str = FAMILY, name: str = "call completes") -> Check:
+    ok, detail = ctx.lab.call(call)
+    return check(family, name, call.caller_town, f"{call.caller} ({call.caller_town}) -> "
+                 f"{call.callee} ({call.callee_town})", ok, detail)
+
+
+def calls(ctx: Context) -> list[Check]:
+    with ThreadPoolExecutor(max_workers=max(1, min(4, len(ctx.exp.calls)))) as pool:
+        return list(pool.map(lambda c: place_call(ctx, c), ctx.exp.calls))
+
+
+def all_checks(ctx: Context) -> list[Check]:
+    return registrations(ctx) + calls(ctx)

@@ -1,0 +1,118 @@
+"""A verify run: learn the state, check each family, measure the time each takes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from communet.design import Intent
+from communet.model.network import Network
+from communet.verify import expect, frr_json
+from communet.verify.checks import backbone, ix, resilience, telephony
+from communet.verify.collect import State, Transport, collect, make_transport
+from communet.verify.expect import Expectations
+from communet.verify.lab_access import Lab, member_routes
+from communet.verify.results import FAMILIES, Check, Run
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Context:
+    """Everything a run needs: the model, its expectations, and the ways to reach the lab."""
+
+    net: Network
+    intents: dict[str, Intent]
+    exp: Expectations
+    lab: Lab
+    transport: Transport
+    bad_prefixes: dict[str, str] = field(default_factory=dict)  # what -> prefix, as the lab's member sends
+    registered: list[str] = field(default_factory=list)  # what the bilateral peers registered
+    workers: int = 8
+    say: Progress = lambda _: None
+
+
+def plan(exp: Expectations) -> dict[str, dict[str, str]]:
+    """Device -> key -> FRR command: the same for every router, more for the IX edge."""
+    out = {r: dict(frr_json.COMMANDS) for r in exp.routers}
+    if exp.edge:
+        out[exp.edge].update(ix.edge_commands(exp))
+    return out
+
+
+def learn(ctx: Context) -> tuple[State, list[str]]:
+    return collect(ctx.transport, plan(ctx.exp), ctx.workers)
+
+
+def ping_all(ctx: Context, targets: dict[str, list[str]]) -> backbone.Pings:
+    """Pings from each source router to its targets, all sources at once."""
+    exp = ctx.exp
+
+    def one(src: str) -> dict[tuple[str, str], bool]:
+        got = ctx.lab.ping_many(src, exp.sources[src], exp.sources_v6[src], targets[src])
+        return {(src, a): ok for a, ok in got.items()}
+
+    out: backbone.Pings = {}
+    with ThreadPoolExecutor(max_workers=max(1, min(ctx.workers, len(targets)))) as pool:
+        for part in pool.map(one, sorted(targets)):
+            out.update(part)
+    return out
+
+
+def run_backbone(ctx: Context, state: State) -> list[Check]:
+    return backbone.all_checks(ctx.exp, state, ping_all(ctx, backbone.ping_plan(ctx.exp)))
+
+
+def run_ix(ctx: Context, state: State) -> list[Check]:
+    if not ctx.exp.edge:
+        return []
+    return ix.all_checks(ctx.exp, state.get(ctx.exp.edge, {}), ctx.bad_prefixes, ctx.registered)
+
+
+def run_telephony(ctx: Context, _state: State) -> list[Check]:
+    return telephony.all_checks(ctx)
+
+
+def run_resilience(ctx: Context, _state: State) -> list[Check]:
+    return resilience.all_checks(ctx)
+
+
+RUNNERS: dict[str, Callable[[Context, State], list[Check]]] = {
+    "backbone": run_backbone, "ix": run_ix, "telephony": run_telephony, "resilience": run_resilience,
+}
+
+
+def verify(ctx: Context, families: tuple[str, ...] = FAMILIES) -> tuple[Run, State]:
+    """Run the checks of ``families``; return the run and the state learned at its start."""
+    t0 = time.monotonic()
+    run = Run(started=datetime.now(UTC).isoformat(timespec="seconds"))
+    state: State = {}
+    if {"backbone", "ix"} & set(families):
+        ctx.say("collecting state from every router")
+        state, errors = learn(ctx)
+        run.errors += errors
+        run.seconds["collect"] = round(time.monotonic() - t0, 2)
+    for family in families:
+        ctx.say(f"checking {family}")
+        t = time.monotonic()
+        try:
+            run.checks += RUNNERS[family](ctx, state)
+        except Exception as exc:  # a family that cannot run is reported, the others still run
+            run.errors.append(f"{family}: {exc}")
+        run.seconds[family] = round(time.monotonic() - t, 2)
+    run.seconds["total"] = round(time.monotonic() - t0, 2)
+    return run, state
+
+
+def make_context(net: Network, intents: dict[str, Intent], lab: Lab, transport: str = "ssh",
+                 say: Progress | None = None) -> Context:
+    """A context for ``net`` on the running ``lab``, reaching routers by ``transport`` (ssh or lab)."""
+    bad, good = member_routes(net)
+    ctx = Context(net, intents, expect.build(net, intents), lab, make_transport(transport, lab, net, intents),
+                  bad_prefixes=bad, registered=good)
+    if say is not None:
+        ctx.say = say
+    return ctx

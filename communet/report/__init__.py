@@ -1,0 +1,1 @@
+"""Change report: what changed in the source of truth, its impact on devices, and the diffs."""

@@ -7,6 +7,7 @@ write. It builds :class:`nornir.core.Nornir` directly rather than through
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from nornir.core import Nornir
@@ -19,8 +20,13 @@ from communet.render import TEMPLATES, jinja_env
 from nornir_tasks.inventory import CommunetInventory
 from nornir_tasks.render import render_config
 
+# Failed hosts are reported from the results; keep Nornir's own log lines off stderr.
+logging.getLogger("nornir").addHandler(logging.NullHandler())
 
-def communet_nornir(inventory_dir: str | Path = ROOT / "inventory", workers: int = 1) -> Nornir:
+
+def communet_nornir(
+    inventory_dir: str | Path = ROOT / "inventory", workers: int = 1, platform: str | None = None,
+) -> Nornir:
     """A Nornir over the communet inventory, without plugin auto-registration or logging setup.
 
     One worker runs hosts serially: rendering is CPU-bound, and threads only add
@@ -28,20 +34,22 @@ def communet_nornir(inventory_dir: str | Path = ROOT / "inventory", workers: int
     """
     config = Config.from_dict(logging={"enabled": False}, runner={"options": {"num_workers": workers}})
     runner = SerialRunner() if workers <= 1 else ThreadedRunner(num_workers=workers)
-    return Nornir(inventory=CommunetInventory(inventory_dir).load(), runner=runner, config=config)
+    return Nornir(inventory=CommunetInventory(inventory_dir, platform).load(), runner=runner, config=config)
 
 
 def render_with_nornir(
     inventory_dir: str | Path = ROOT / "inventory", out_dir: str | Path = ROOT / "configs",
     templates: Path = TEMPLATES, check: bool = False, prune: bool = False, workers: int = 1,
+    platform: str | None = None,
 ) -> AggregatedResult:
     """Render every live device into ``out_dir``; with ``check`` only report what would change.
 
-    ``prune`` removes files in ``out_dir`` that belong to no device (as ``communet render``
-    does). Raises :class:`communet.errors.InventoryError` for an invalid inventory.
+    ``platform`` renders every router as that platform. ``prune`` removes files in
+    ``out_dir`` that belong to no device (as ``communet render`` does).
+    Raises :class:`communet.errors.InventoryError` for an invalid inventory.
     """
     out = Path(out_dir)
-    nr = communet_nornir(inventory_dir, workers)
+    nr = communet_nornir(inventory_dir, workers, platform)
     if not check:
         out.mkdir(parents=True, exist_ok=True)
     result = nr.run(task=render_config, name="render", env=jinja_env(templates), out_dir=out, check=check)

@@ -33,11 +33,12 @@ class CommunetInventory:
     path) when the inventory does not validate.
     """
 
-    def __init__(self, inventory_dir: str | Path = ROOT / "inventory") -> None:
+    def __init__(self, inventory_dir: str | Path = ROOT / "inventory", platform: str | None = None) -> None:
         self.inventory_dir = Path(inventory_dir)
+        self.platform = platform  # render every router as this platform (a what-if)
 
     def load(self) -> Inventory:
-        devs = devices(build_design(load_network(self.inventory_dir)))
+        devs = devices(build_design(load_network(self.inventory_dir), self.platform))
         return build_inventory(devs)
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from communet.cli.common import CONFIGS, INVENTORY, InventoryOpt, fail, load_or_exit
+from communet.cli.engines import ENGINES, render_nornir
 from communet.design import build_design
 from communet.diffs import diff_configs
 from communet.gitref import GitError, files_at
@@ -30,13 +31,18 @@ def render(
         str | None, typer.Option("--platform", help=f"render every router as one of {ROUTER_PLATFORMS}")
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="output directory (default configs/)")] = None,
+    engine: Annotated[str, typer.Option("--engine", help=f"one of {ENGINES}: the same files either way")] = "python",
 ) -> None:
     """Render every live device's config into configs/ (or --out)."""
     if platform is not None and platform not in ROUTER_PLATFORMS:
         fail(f"unknown platform {platform!r}; choose one of {', '.join(ROUTER_PLATFORMS)}", 2)
     if platform and out is None:
         fail("--platform renders a what-if: give --out DIR so configs/ stays the network's own", 2)
+    if engine not in ENGINES:
+        fail(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}", 2)
     out = out or CONFIGS
+    if engine == "nornir":
+        return render_nornir(inventory, out, check, platform)
     net = load_or_exit(inventory)
     rendered = render_all(build_design(net, platform).values(), out)
     if check:

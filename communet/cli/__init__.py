@@ -12,6 +12,7 @@ app = typer.Typer(
 )
 core.register(app)
 docs.register(app)
+inventory.register(app)
 report.register(app)
 town.register(app)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from communet.cli import core, docs, report, town
+from communet.cli import core, docs, inventory, report, town
 
 app = typer.Typer(
     help="communet: the syndicate network as code (validate, render, diff, lab, deploy, verify).",

@@ -1,0 +1,82 @@
+"""deploy: push the rendered configs to the running network with Nornir (dry-run by default)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from communet.cli.common import INVENTORY, InventoryOpt, JsonOpt, fail
+from communet.deploy.lock import LockHeld
+from communet.deploy.plan import PlanError
+from communet.deploy.results import DeployReport
+from communet.deploy.run import DEPLOY_DIR, DeployOptions
+from communet.deploy.secrets import SecretsFileError
+from communet.deploy.summary import print_report
+from communet.errors import InventoryError
+from communet.progress import steps
+
+LimitOpt = Annotated[list[str] | None, typer.Option(
+    "--limit", "-l", help="only these sites or devices (repeat or comma-separate)")]
+CanaryOpt = Annotated[list[str] | None, typer.Option(
+    "--canary", help="site or device deployed first, alone; a failure stops the rest")]
+WaveOpt = Annotated[int | None, typer.Option(
+    "--wave-size", "--wave", help="devices per wave after the canary (default: all)")]
+TimeoutOpt = Annotated[float, typer.Option("--verify-timeout", help="seconds to wait for adjacencies and sessions")]
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_LOCKED = 3
+
+
+def deploy(
+    inventory: InventoryOpt = INVENTORY,
+    commit: Annotated[bool, typer.Option("--commit", help="apply the changes (default: dry-run, diff only)")] = False,
+    limit: LimitOpt = None,
+    canary: CanaryOpt = None,
+    wave_size: WaveOpt = None,
+    json_output: JsonOpt = False,
+    keep: Annotated[int, typer.Option("--keep", help="backup runs kept")] = 10,
+    verify_timeout: TimeoutOpt = 60.0,
+    workers: Annotated[int, typer.Option("--workers", help="devices deployed in parallel in a wave")] = 4,
+    ssh_key: Annotated[Path | None, typer.Option("--ssh-key", help="SSH private key (default: the lab's)")] = None,
+    state_dir: Annotated[Path, typer.Option("--state-dir", help="backups, lock and last report")] = DEPLOY_DIR,
+) -> None:
+    """Back up, diff, check, apply (with --commit), verify and, on failure, roll back each device."""
+    from nornir_tasks.deploy import deploy_with_nornir  # Nornir is imported only when deploying
+
+    options = DeployOptions(commit=commit, limit=tuple(limit or ()), canary=tuple(canary or ()), wave_size=wave_size,
+                            keep=keep, verify_timeout=verify_timeout, state_dir=state_dir)
+    if ssh_key is not None:
+        if not ssh_key.is_file():
+            fail(f"--ssh-key: {ssh_key} is not a file", EXIT_USAGE)
+        options.ssh_key = ssh_key
+    try:
+        with steps("deploying", json_output=json_output) as advance:
+            report = deploy_with_nornir(options, inventory, workers, on_done=lambda _: advance())
+    except InventoryError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except (PlanError, SecretsFileError) as exc:
+        fail(str(exc), EXIT_USAGE)
+    except LockHeld as exc:
+        fail(f"{exc}\n    hint: wait for it to finish; the lock frees itself when that process exits", EXIT_LOCKED)
+    save(report, state_dir)
+    if json_output:
+        typer.echo(json.dumps(report.as_json(), indent=2))
+    else:
+        print_report(report, Console(file=sys.stdout, width=160))
+    if not report.ok:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def save(report: DeployReport, state_dir: Path) -> None:
+    state_dir.mkdir(parents=True, exist_ok=True)
+    (state_dir / "last.json").write_text(json.dumps(report.as_json(), indent=2) + "\n", encoding="utf-8")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(deploy)

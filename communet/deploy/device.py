@@ -1,0 +1,163 @@
+"""One device's deploy: render, back up, diff, check, apply, verify; roll back on failure.
+
+Every text leaving this module (diff lines, messages) is masked of secrets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from communet.deploy.backups import BackupStore
+from communet.deploy.drivers import Driver, Expect, NoDriver, Snapshot, StepFailed, driver_for
+from communet.deploy.results import DeviceResult, Step
+from communet.deploy.secrets import Masker
+from communet.deploy.ssh import Ssh, Unreachable
+from communet.design import Intent
+from communet.filters import MissingSecret
+from communet.inventories import Device
+from communet.render import render_intent
+
+
+@dataclass
+class DeployContext:
+    """What every device's deploy shares in one run."""
+
+    intents: dict[str, Intent]
+    env: jinja2.Environment
+    store: BackupStore
+    masker: Masker
+    ssh_user: str
+    ssh_key: Path | None
+    ssh_port: int = 22
+    commit: bool = False
+    verify_timeout: float = 60.0
+    secrets_hint: str = "export it"
+    #: hostname -> intended text, instead of rendering (a what-if, and the fault tests)
+    intended: dict[str, str] = field(default_factory=dict)
+    #: devices known to run their intended config: their adjacencies must come up
+    ready: set[str] = field(default_factory=set)
+    on_done: Callable[[DeviceResult], None] = lambda _: None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def mark_ready(self, device: str) -> None:
+        with self._lock:
+            self.ready.add(device)
+
+    def is_ready(self, device: str) -> bool:
+        with self._lock:
+            return device in self.ready
+
+
+def expectations(intent: Intent, snap: Snapshot, ctx: DeployContext) -> Expect:
+    """Adjacencies up before, or to a device already on its intended config, must be up after;
+    BGP sessions Established before must come back."""
+    if intent.kind != "router":
+        return Expect()
+    ospf = set()
+    for iface in intent.interfaces:
+        peer = ctx.intents.get(iface.peer) if iface.kind == "span" else None
+        if peer is None or peer.kind != "router":
+            continue
+        if peer.loopback_v4 in snap.ospf_full or ctx.is_ready(peer.hostname):
+            ospf.add(peer.loopback_v4)
+    intended_bgp = {nb.address for nb in intent.bgp.neighbors}
+    return Expect(ospf=frozenset(ospf), bgp=frozenset(snap.bgp_up & intended_bgp))
+
+
+class _Run:
+    """The state of one device's deploy while its steps run."""
+
+    def __init__(self, device: Device, wave: int, ctx: DeployContext) -> None:
+        self.dev = device
+        self.ctx = ctx
+        self.result = DeviceResult(device.name, device.site, device.platform.name, wave)
+        self.step: Step = "render"
+
+    def fail(self, status: str, message: str) -> DeviceResult:
+        self.result.status = status  # type: ignore[assignment]
+        self.result.step = self.step
+        self.result.message = self.ctx.masker(message)
+        return self.result
+
+    def intended(self) -> str:
+        text = self.ctx.intended.get(self.dev.name)
+        return text if text is not None else render_intent(self.ctx.env, self.dev.intent, reveal=True)
+
+    def backup(self, driver: Driver) -> Snapshot:
+        snap = driver.snapshot()
+        for name, text in snap.files.items():
+            self.ctx.store.write(self.dev.name, name, text)
+        self.result.backup = str(self.ctx.store.run_dir / self.dev.name)
+        return snap
+
+    def change(self, driver: Driver, snap: Snapshot) -> DeviceResult:
+        """Steps 3-5; any failure rolls the device back to ``snap``."""
+        try:
+            self.step = "check"
+            driver.check()
+            self.step = "apply"
+            driver.apply()
+            self.step = "verify"
+            driver.verify(expectations(self.dev.intent, snap, self.ctx), self.ctx.verify_timeout)
+        except (StepFailed, Unreachable, OSError) as exc:
+            return self.rollback(driver, snap, str(exc))
+        self.result.status, self.result.changed = "applied", True
+        self.ctx.mark_ready(self.dev.name)
+        return self.result
+
+    def rollback(self, driver: Driver, snap: Snapshot, reason: str) -> DeviceResult:
+        failed_step = self.step
+        try:
+            driver.rollback(snap)
+        except (StepFailed, Unreachable, OSError) as exc:
+            self.step = failed_step
+            return self.fail("rollback-failed", f"{reason}; ROLLBACK FAILED: {exc}")
+        self.step = failed_step
+        return self.fail("rolled-back", f"{reason}; rolled back to the backup")
+
+    def run(self) -> DeviceResult:
+        try:
+            intended = self.intended()
+        except MissingSecret as exc:
+            return self.fail("failed", f"{exc}; hint: {self.ctx.secrets_hint}")
+        self.step = "connect"
+        ssh = Ssh(self.dev.address, self.ctx.ssh_user, self.ctx.ssh_key, self.ctx.ssh_port)
+        try:
+            driver = driver_for(self.dev.intent, ssh)
+            self.step = "backup"
+            snap = self.backup(driver)
+            self.step = "diff"
+            driver.stage(intended)
+            self.result.diff = [self.ctx.masker(line) for line in driver.diff(snap, intended)]
+        except Unreachable as exc:
+            self.step = "connect"
+            return self.fail("failed", f"unreachable: {exc}")
+        except (NoDriver, StepFailed, OSError) as exc:
+            return self.fail("failed", str(exc))
+        try:
+            if not self.result.diff:
+                self.result.status = "unchanged"
+                self.ctx.mark_ready(self.dev.name)
+                return self.result
+            if not self.ctx.commit:
+                self.result.status, self.result.changed = "pending", True
+                return self.result
+            return self.change(driver, snap)
+        finally:
+            with contextlib.suppress(Unreachable, OSError):
+                driver.cleanup()
+
+
+def deploy_device(device: Device, wave: int, ctx: DeployContext) -> DeviceResult:
+    started = time.monotonic()
+    result = _Run(device, wave, ctx).run()
+    result.seconds = time.monotonic() - started
+    ctx.on_done(result)
+    return result

@@ -1,0 +1,26 @@
+"""Per-platform deploy steps: what "back up", "check", "apply", "verify" and "roll back" mean."""
+
+from __future__ import annotations
+
+from communet.deploy.drivers.base import Driver, Expect, Snapshot, StepFailed
+from communet.deploy.drivers.frr import FrrDriver
+from communet.deploy.drivers.kamailio import KamailioDriver
+from communet.deploy.ssh import Ssh
+from communet.design import Intent
+
+DRIVERS: dict[str, type[Driver]] = {"frr": FrrDriver, "kamailio": KamailioDriver}
+
+
+class NoDriver(ValueError):
+    """Deploy does not know the platform."""
+
+
+def driver_for(intent: Intent, ssh: Ssh) -> Driver:
+    try:
+        kind = DRIVERS[intent.platform]
+    except KeyError:
+        raise NoDriver(f"no deploy driver for platform {intent.platform!r} (known: {', '.join(DRIVERS)})") from None
+    return kind(ssh, intent)
+
+
+__all__ = ["DRIVERS", "Driver", "Expect", "NoDriver", "Snapshot", "StepFailed", "driver_for"]

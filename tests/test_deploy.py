@@ -1,0 +1,185 @@
+"""Deploy: planning, waves, lock, backups, masking, summary and JSON (no lab), then lab deploys."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from communet import ROOT
+from communet.deploy.backups import BackupStore
+from communet.deploy.delta import parse_reload_test
+from communet.deploy.lock import DeployLock, LockHeld
+from communet.deploy.plan import PlanError, plan_waves, select
+from communet.deploy.results import DeployReport, DeviceResult
+from communet.deploy.run import DeployOptions, context, run_waves, targets
+from communet.deploy.secrets import Masker, load_secrets, read_env_file, secret_names
+from communet.deploy.summary import footer, table
+from communet.design import build_design
+from communet.filters import MASK
+from communet.inventories import devices
+from communet.model.load import load_network
+
+
+@pytest.fixture(scope="module")
+def intents():
+    return build_design(load_network(ROOT / "inventory"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("localhost", 0))
+        return sock.getsockname()[1]
+
+
+def peer_secret(intents) -> str:
+    return next(nb.password_secret for i in intents.values() if i.kind == "router"
+                for nb in i.bgp.neighbors if nb.password_secret)
+
+
+def test_waves_canary_first_then_chunks() -> None:
+    assert plan_waves(list("abcde"), canary=["d"], wave_size=2) == [["d"], ["a", "b"], ["c", "e"]]
+    assert plan_waves(list("ab"), canary=["a", "b"]) == [["a", "b"]]
+    with pytest.raises(PlanError):
+        plan_waves(list("ab"), wave_size=0)
+
+
+def test_limit_by_town_and_device(intents) -> None:
+    devs = devices(intents)
+    town = next(d.site for d in devs if d.role == "town")
+    picked = select(devs, [town])
+    assert picked and {d.site for d in picked} == {town}
+    assert len(picked) >= 2  # the town router and its SIP server
+    one = devs[0].name
+    wanted = [d.name for d in devs if d.name == one or d.site == town]
+    assert [d.name for d in select(devs, [f"{one},{town}"])] == wanted
+
+
+def test_unknown_limit_names_the_value_and_hints(intents) -> None:
+    with pytest.raises(PlanError, match=r"'atlantis'.*hint"):
+        select(devices(intents), ["atlantis"])
+
+
+def test_targets_canary_town_is_wave_one(intents) -> None:
+    devs = devices(intents)
+    town = next(d.site for d in devs if d.role == "town")
+    waves = targets(intents, DeployOptions(canary=[town], wave_size=5))
+    assert {d.site for d in waves[0]} == {town}
+    assert sum(len(w) for w in waves) == len(devs)
+    assert all(len(w) <= 5 for w in waves[1:])
+
+
+def test_lock_refuses_a_second_holder(tmp_path: Path) -> None:
+    lock = tmp_path / "deploy.lock"
+    with DeployLock(lock):
+        with pytest.raises(LockHeld, match=str(os.getpid())):
+            DeployLock(lock).acquire()
+        # another process is refused too
+        code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
+                "from communet.deploy.lock import DeployLock, LockHeld\n"
+                f"try:\n    DeployLock(__import__('pathlib').Path({str(lock)!r})).acquire()\n"
+                "except LockHeld:\n    sys.exit(3)\n")
+        assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 3
+    DeployLock(lock).acquire()  # free again once released
+
+
+def test_backups_rotate_keeping_the_newest(tmp_path: Path) -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for minute in range(5):
+        store = BackupStore(tmp_path, keep=3, now=start + timedelta(minutes=minute))
+        store.write("r1", "running.conf", f"run {minute}\n")
+    removed = store.rotate()
+    assert len(removed) == 2
+    kept = store.runs()
+    assert len(kept) == 3
+    assert (kept[-1] / "r1" / "running.conf").read_text() == "run 4\n"
+    assert (kept[-1] / "r1" / "running.conf").stat().st_mode & 0o077 == 0
+
+
+def test_secrets_environment_wins_over_file(tmp_path: Path, monkeypatch) -> None:
+    env_file = tmp_path / "secrets.env"
+    env_file.write_text("# lab secrets\nCOMMUNET_T_A=from-file-a\nexport COMMUNET_T_B='from-file-b'\n")
+    monkeypatch.setenv("COMMUNET_T_A", "from-env-a")
+    monkeypatch.delenv("COMMUNET_T_B", raising=False)
+    known = load_secrets(["COMMUNET_T_A", "COMMUNET_T_B", "COMMUNET_T_C"], [env_file])
+    assert known == {"COMMUNET_T_A": "from-env-a", "COMMUNET_T_B": "from-file-b"}
+    monkeypatch.delenv("COMMUNET_T_B")
+
+
+def test_bad_secrets_file_line_is_named(tmp_path: Path) -> None:
+    bad = tmp_path / "secrets.env"
+    bad.write_text("OK=1\nthis is not a pair\n")
+    with pytest.raises(ValueError, match=r"secrets.env:2: expected KEY=VALUE"):
+        read_env_file(bad)
+
+
+def test_secret_names_come_from_the_model(intents) -> None:
+    names = secret_names(intents.values())
+    net = load_network(ROOT / "inventory")
+    assert {p.password_secret for p in net.ix.peers if p.password_secret} <= names
+    assert net.syndicate.management.snmp.auth_secret in names
+
+
+def test_masker_masks_every_secret_longest_first() -> None:
+    mask = Masker({"A": "abc", "B": "abcdef", "C": ""})
+    assert mask("x abcdef y abc z") == f"x {MASK} y {MASK} z"
+    assert mask("nothing here") == "nothing here"
+
+
+def test_reload_delta_empty_means_unchanged() -> None:
+    assert parse_reload_test("") == []
+    text = ("\nLines To Delete\n===============\nrouter bgp 1\n no neighbor x\n\nLines To Add\n============\n"
+            "router ospf\nrouter ospf\n ospf router-id R\n")
+    assert parse_reload_test(text) == ["-router bgp 1", "- no neighbor x", "+router ospf", "+ ospf router-id R"]
+
+
+def test_missing_secret_fails_the_device_with_a_hint(intents, tmp_path: Path, monkeypatch) -> None:
+    name = peer_secret(intents)
+    monkeypatch.delenv(name, raising=False)
+    options = DeployOptions(commit=True, state_dir=tmp_path, secrets_files=())
+    edge = next(d for d in devices(intents) if any(nb.password_secret for nb in d.intent.bgp.neighbors))
+    ctx = context(intents, options)
+    report = run_waves([[edge]], ctx)
+    (result,) = report.results
+    assert result.status == "failed" and result.step == "render"
+    assert name in result.message and "hint" in result.message
+    assert not report.ok
+
+
+def test_unreachable_device_fails_without_change(intents, tmp_path: Path, monkeypatch) -> None:
+    """A device whose address nothing answers on: connect fails, the next wave is skipped."""
+    monkeypatch.setenv(peer_secret(intents), "unit-test-secret")
+    devs = devices(intents)
+    first, second = devs[0], devs[1]
+    # loopback, on a port nobody listens on: refused at once
+    options = DeployOptions(commit=True, state_dir=tmp_path, secrets_files=())
+    ctx = context(intents, options)
+    ctx.ssh_key, ctx.ssh_port = None, free_port()
+    first = replace(first, address="localhost")
+    report = run_waves([[first], [second]], ctx)
+    assert [r.status for r in report.results] == ["failed", "skipped"]
+    assert report.results[0].step == "connect" and "unreachable" in report.results[0].message
+    assert report.stopped_after_wave == 1
+
+
+def test_summary_table_and_json() -> None:
+    results = [
+        DeviceResult("r1", "a", "frr", 1, "applied", changed=True, diff=["+ ip address X", "-old"]),
+        DeviceResult("r2", "b", "frr", 2, "rolled-back", step="verify", message="OSPF neighbor not up"),
+        DeviceResult("r3", "b", "frr", 3, "skipped"),
+    ]
+    report = DeployReport(commit=True, results=results, stopped_after_wave=2)
+    data = json.loads(json.dumps(report.as_json()))
+    assert data["ok"] is False
+    assert [(d["device"], d["changed"], d["status"]) for d in data["devices"]] == [
+        ("r1", True, "applied"), ("r2", False, "rolled-back"), ("r3", False, "skipped")]
+    assert data["devices"][0]["added"] == 1 and data["devices"][0]["removed"] == 1
+    assert table(report).row_count == 3
+    assert footer(report).startswith("deploy FAILED") and "stopped after wave 2" in footer(report)

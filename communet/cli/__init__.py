@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from communet.cli import core, docs, inventory, report, town
+from communet.cli import core, deploy, docs, inventory, report, town
 
 app = typer.Typer(
     help="communet: the syndicate network as code (validate, render, diff, lab, deploy, verify).",
@@ -12,6 +12,7 @@ app = typer.Typer(
 )
 core.register(app)
 docs.register(app)
+deploy.register(app)
 inventory.register(app)
 report.register(app)
 town.register(app)

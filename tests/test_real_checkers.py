@@ -57,12 +57,21 @@ def test_kamailio_config_accepted(config: Path) -> None:
 
 
 def test_kamailio_ctl_socket_overridable(tmp_path: Path) -> None:
-    """The lab starts each server with its own ctl socket: ``-A 'CTL_SOCKET="unix:PATH"'``."""
-    config = KAMAILIO_CONFIGS[0]
-    define = f'CTL_SOCKET="unix:{tmp_path / "ctl.sock"}"'
-    result = subprocess.run([_binary("kamailio"), "-c", "-A", define, "-f", str(config)],
-                            capture_output=True, text=True, timeout=60, check=False)
-    assert result.returncode == 0, result.stderr[-3000:]
+    """The lab starts each server with its own ctl socket: ``-A 'CTL_SOCKET="unix:PATH"'``.
+
+    A socket ctl cannot parse is refused, which proves the define reaches the modparam.
+    """
+    config = str(KAMAILIO_CONFIGS[0])
+
+    def check(define: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([_binary("kamailio"), "-c", "-A", define, "-f", config],
+                              capture_output=True, text=True, timeout=60, check=False)
+
+    good = check(f'CTL_SOCKET="unix:{tmp_path / "ctl.sock"}"')
+    assert good.returncode == 0, good.stderr[-3000:]
+    bad = check('CTL_SOCKET="nosuchproto:nowhere"')
+    assert bad.returncode != 0
+    assert "nosuchproto:nowhere" in bad.stderr
 
 
 def test_vtysh_rejects_a_bogus_line(tmp_path: Path) -> None:

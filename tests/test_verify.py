@@ -1,0 +1,302 @@
+"""verify: expectations derived from the intent, checks on FRR json, snapshots, the report, the CLI.
+
+Unit tests build FRR json from the expectations (a healthy network), then break one thing
+and assert the matching check fails. Tests marked ``lab`` run against the real lab.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+from netaddr import IPAddress, IPNetwork
+
+from communet import ROOT
+from communet.design import build_design
+from communet.design.intent import RouterIntent
+from communet.model.load import load_network
+from communet.verify import expect, report, snapshot
+from communet.verify.checks import backbone, ix
+from communet.verify.expect import connected
+from communet.verify.lab_access import member_routes
+from communet.verify.results import Run
+
+NET = load_network(ROOT / "inventory")
+INTENTS = build_design(NET)
+EXP = expect.build(NET, INTENTS)
+
+
+# ---------------------------------------------------------------- expectations
+
+
+def test_one_adjacency_per_span_end():
+    live = list(NET.spans())
+    assert len(EXP.adjacencies) == 2 * len(live)
+    for adj in EXP.adjacencies:
+        peer = INTENTS[adj.peer]
+        assert isinstance(peer, RouterIntent)
+        assert adj.peer_router_id == peer.ospf.router_id
+        assert any(i.name == adj.interface and i.peer == adj.peer for i in INTENTS[adj.router].interfaces)
+        assert adj.peer_v4 in {str(IPNetwork(i.ipv4).ip) for i in peer.interfaces if i.ipv4}
+
+
+def test_planned_town_is_not_expected():
+    planned = [t.router.hostname for t in NET.towns if t.phase == "planned"]
+    assert planned
+    for name in planned:
+        assert name not in EXP.routers
+        assert all(a.peer != name for a in EXP.adjacencies)
+        assert all(t.router != name for t in EXP.targets)
+
+
+def test_sessions_are_the_intents_neighbors():
+    for name, intent in INTENTS.items():
+        if isinstance(intent, RouterIntent):
+            assert {(s.address, s.remote_as) for s in EXP.sessions_of(name)} == {
+                (n.address, n.remote_as) for n in intent.bgp.neighbors}
+
+
+def test_ring_spans_are_those_whose_loss_cuts_nobody_off():
+    nodes = {n for s in EXP.spans for n in s.ends}
+    ring = {s.id for s in EXP.ring}
+    assert ring and ring != {s.id for s in EXP.spans}  # the example has a spur
+    for span in EXP.spans:
+        rest = [o.ends for o in EXP.spans if o.id != span.id]
+        assert connected(nodes, rest) == (span.id in ring)
+
+
+def test_targets_cover_every_live_town_in_both_families():
+    towns = {t.name for t in NET.live_towns}
+    assert {t.town for t in EXP.targets} == towns
+    for town in towns:
+        versions = {IPAddress(t.address).version for t in EXP.targets if t.town == town and t.what == "loopback"}
+        assert versions == {4, 6}
+    plan = backbone.ping_plan(EXP)
+    for src, addresses in plan.items():
+        own = {t.address for t in EXP.targets if t.router == src}
+        assert not own & set(addresses)
+        assert len(addresses) == len(EXP.targets) - len(own)
+
+
+def test_announced_are_the_aggregates_and_bad_prefixes_are_bad():
+    assert sorted(p for fam in EXP.announced.values() for p in fam) == sorted(NET.syndicate.aggregates)
+    bad, good = member_routes(NET)
+    syn = NET.syndicate
+    aggregates = [IPNetwork(a) for a in syn.aggregates]
+    bogons = [IPNetwork(b) for b in syn.bogons.v4 + syn.bogons.v6]
+    assert good == [str(p) for peer in NET.ix.peers for p in peer.prefixes]
+    for what, prefix in bad.items():
+        net = IPNetwork(prefix)
+        limit = syn.limits.max_v4_prefixlen if net.version == 4 else syn.limits.max_v6_prefixlen
+        reasons = [net.prefixlen == 0, any(net in b for b in bogons),
+                   any(net in a and net != a for a in aggregates), net.prefixlen > limit]
+        assert any(reasons), f"{what} {prefix} would pass the edge's filters"
+    assert {IPNetwork(p).prefixlen for p in bad.values()} >= {0}
+
+
+def test_one_call_per_pair_of_telephony_towns():
+    towns = {i.site for i in INTENTS.values() if i.kind == "sip"}
+    assert {(c.caller_town, c.callee_town) for c in EXP.calls} == {
+        (a, b) for a in towns for b in towns if a < b}
+    for call in EXP.calls:
+        caller = NET.town(call.caller_town).telephony
+        callee = NET.town(call.callee_town).telephony
+        assert caller and caller.extensions.first <= call.caller <= caller.extensions.last
+        assert callee and callee.extensions.first <= call.callee <= callee.extensions.last
+
+
+def test_phones_match_the_lab_topology():
+    from communet.lab.topology import build_topology
+
+    lab = {(p.town, p.extension) for p in build_topology(NET).phones}
+    assert lab == {(p.town, p.extension) for p in EXP.phones}
+
+
+# ---------------------------------------------------------------- checks on FRR json
+
+
+def healthy() -> dict:
+    """The FRR json a network matching the intent prints (same shapes as FRR 8.4)."""
+    state: dict = {}
+    for router in EXP.routers:
+        ospf: dict = {"neighbors": {}}
+        ospf6: dict = {"neighbors": []}
+        bfd: list = []
+        for a in EXP.adjacencies_of(router):
+            ospf["neighbors"].setdefault(a.peer_router_id, []).append(
+                {"state": "Full/-", "ifaceName": f"{a.interface}:{a.peer_v4}", "deadTimeMsecs": 3000})
+            ospf6["neighbors"].append({"neighborId": a.peer_router_id, "interfaceName": a.interface,
+                                       "state": "Full", "duration": "00:01:00"})
+            bfd += [{"peer": a.peer_v4, "interface": a.interface, "status": "up", "uptime": 60},
+                    {"peer": str(IPAddress(a.peer_v4).ipv6()), "interface": a.interface, "status": "up"}]
+        bgp = {s.address: {"remoteAs": s.remote_as, "bgpState": "Established", "bgpTimerUpMsec": 1000,
+                           "addressFamilyInfo": {ix.AFI[s.family]: {"prefixAllowedMax": s.max_prefix}
+                                                 if s.max_prefix else {}}}
+               for s in EXP.sessions_of(router)}
+        state[router] = {"ospf": ospf, "ospf6": ospf6, "bfd": bfd, "bgp": bgp}
+    edge = state[EXP.edge]
+    for s in EXP.ix_neighbors:
+        edge[ix.advertised_key(s.family, s.address)] = {"advertisedRoutes": {p: {} for p in EXP.announced[s.family]}}
+    _, good = member_routes(NET)
+    peer = EXP.ix_neighbors[0]
+    for fam, key in (("ipv4", "bgp_v4"), ("ipv6", "bgp_v6")):
+        edge[key] = {"routes": {p: [{"peerId": peer.address}] for p in good if (IPNetwork(p).version == 4) ==
+                                (fam == "ipv4")}}
+    return state
+
+
+def all_pings() -> dict:
+    return {(src, a): True for src, addrs in backbone.ping_plan(EXP).items() for a in addrs}
+
+
+def run_checks(state: dict, pings: dict | None = None) -> list:
+    bad, good = member_routes(NET)
+    return (backbone.all_checks(EXP, state, all_pings() if pings is None else pings)
+            + ix.all_checks(EXP, state[EXP.edge], bad, good))
+
+
+def failed(checks: list) -> list[tuple[str, str]]:
+    return [(c.name, c.device) for c in checks if not c.ok]
+
+
+def test_healthy_network_passes_every_check():
+    checks = run_checks(healthy())
+    assert not failed(checks)
+    names = {c.name for c in checks}
+    assert {"ospf adjacency", "ospf6 adjacency", "bfd ipv4", "bfd ipv6", "ibgp ipv4", "ibgp ipv6",
+            "bad prefix rejected", "registered prefix accepted"} <= names
+    assert len([c for c in checks if c.name == "ospf adjacency"]) == len(EXP.adjacencies)
+
+
+def test_adjacency_not_full_fails():
+    state = healthy()
+    adj = EXP.adjacencies[0]
+    state[adj.router]["ospf"]["neighbors"][adj.peer_router_id][0]["state"] = "Init/-"
+    assert failed(run_checks(state)) == [("ospf adjacency", adj.router)]
+
+
+def test_unexpected_neighbor_fails():
+    state = healthy()
+    adj = EXP.adjacencies[0]
+    other = next(a for a in EXP.adjacencies if a.router != adj.router)
+    state[adj.router]["ospf6"]["neighbors"].append(
+        {"neighborId": other.peer_router_id, "interfaceName": adj.interface, "state": "Full"})
+    assert failed(run_checks(state)) == [("ospf6 no unexpected neighbor", adj.router)]
+
+
+def test_bfd_down_and_session_idle_fail():
+    state = healthy()
+    adj = EXP.adjacencies[-1]
+    state[adj.router]["bfd"] = [p for p in state[adj.router]["bfd"] if p["peer"] != adj.peer_v4]
+    ibgp = next(s for s in EXP.sessions if s.kind == "ibgp")
+    state[ibgp.router]["bgp"][ibgp.address]["bgpState"] = "Active"
+    assert sorted(failed(run_checks(state))) == sorted([("bfd ipv4", adj.router), (f"ibgp {ibgp.family}", ibgp.router)])
+
+
+def test_unreachable_target_fails():
+    pings = all_pings()
+    key = next(iter(pings))
+    pings[key] = False
+    checks = run_checks(healthy(), pings)
+    assert [c.device for c in checks if not c.ok] == [key[0]]
+    assert next(c.target for c in checks if not c.ok).endswith(key[1])
+
+
+def test_ix_leaks_and_wrong_announcements_fail():
+    state = healthy()
+    edge = state[EXP.edge]
+    bad, _ = member_routes(NET)
+    leaked = next(p for p in bad.values() if IPNetwork(p).version == 4)
+    rs = next(s for s in EXP.ix_neighbors if s.kind == "route_server" and s.family == "ipv4")
+    edge["bgp_v4"]["routes"][leaked] = [{"peerId": rs.address}]
+    edge[ix.advertised_key(rs.family, rs.address)]["advertisedRoutes"][leaked] = {}
+    peer = next(s for s in EXP.ix_neighbors if s.kind == "peer")
+    edge["bgp"][peer.address]["addressFamilyInfo"] = {}
+    assert sorted(failed(run_checks(state))) == sorted([
+        ("bad prefix rejected", EXP.edge), ("announce ipv4 exactly aggregates", EXP.edge),
+        (f"peer {peer.family} max-prefix", EXP.edge)])
+
+
+def test_own_space_from_ibgp_is_not_a_leak():
+    """The more-specific of our space may be in the table from iBGP; only IX neighbors count."""
+    state = healthy()
+    bad, _ = member_routes(NET)
+    inner = next(p for p in bad.values() if any(IPNetwork(p) in IPNetwork(a) for a in NET.syndicate.aggregates)
+                 and IPNetwork(p).version == 4)
+    core = next(s for s in EXP.sessions_of(EXP.edge) if s.kind == "ibgp")
+    state[EXP.edge]["bgp_v4"]["routes"][inner] = [{"peerId": core.address}]
+    assert not failed(run_checks(state))
+
+
+# ---------------------------------------------------------------- snapshots and report
+
+
+def test_compare_ignores_counters_and_timers(tmp_path: Path):
+    a = healthy()
+    b = copy.deepcopy(a)
+    router = EXP.routers[0]
+    for entry in b[router]["bfd"]:
+        entry["uptime"] = 99999
+    for s in b[router]["bgp"].values():
+        s["bgpTimerUpMsec"] = 424242
+    snapshot.save("before", a, tmp_path)
+    snapshot.save("after", b, tmp_path)
+    assert snapshot.compare(snapshot.load("before", tmp_path), snapshot.load("after", tmp_path)) == []
+
+
+def test_compare_shows_a_lost_neighbor_and_a_state_change(tmp_path: Path):
+    a = healthy()
+    b = copy.deepcopy(a)
+    adj = EXP.adjacencies[0]
+    b[adj.router]["ospf6"]["neighbors"] = [n for n in b[adj.router]["ospf6"]["neighbors"]
+                                           if n["interfaceName"] != adj.interface]
+    ibgp = next(s for s in EXP.sessions if s.kind == "ibgp")
+    b[ibgp.router]["bgp"][ibgp.address]["bgpState"] = "Idle"
+    changes = snapshot.compare({"routers": a}, {"routers": b})
+    text = "\n".join(str(c) for c in changes)
+    assert len(changes) == 2, text
+    assert {c.kind for c in changes} == {"removed", "changed"}
+    assert f"{ibgp.router}/bgp/{ibgp.address}/bgpState: Established -> Idle" in text
+    assert adj.interface in text and adj.router in text
+
+
+def test_snapshot_names_and_missing_snapshots_give_clear_errors(tmp_path: Path):
+    with pytest.raises(snapshot.SnapshotError, match="bad snapshot name"):
+        snapshot.path_of("../escape", tmp_path)
+    with pytest.raises(snapshot.SnapshotError, match="no snapshot 'nope'"):
+        snapshot.load("nope", tmp_path)
+    (tmp_path / "broken.json").write_text("{", encoding="utf-8")
+    with pytest.raises(snapshot.SnapshotError, match="not valid JSON"):
+        snapshot.load("broken", tmp_path)
+
+
+def test_report_written_as_json_and_markdown(tmp_path: Path):
+    run = Run(started="2025-01-01T00:00:00+00:00", checks=run_checks(healthy()), seconds={"total": 1.0})
+    json_path, md_path = report.write(run, tmp_path)
+    data = json.loads(json_path.read_text())
+    assert data["ok"] is True and len(data["checks"]) == len(run.checks)
+    assert (tmp_path / "verify-latest.md").read_text() == md_path.read_text()
+    assert "# Verify report: PASS" in md_path.read_text()
+    broken = dataclasses.replace(run.checks[0], ok=False, detail="no neighbor")
+    run.checks[0] = broken
+    _, md_path = report.write(run, tmp_path)
+    text = md_path.read_text()
+    assert "# Verify report: FAIL" in text
+    assert f"| {broken.family} | {broken.name} | {broken.device} | {broken.target} | no neighbor |" in text
+
+
+def test_cli_compare_errors_without_traceback():
+    from typer.testing import CliRunner
+
+    from communet.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["verify", "--compare", "nope-a", "nope-b"])
+    assert result.exit_code == 2
+    assert "no snapshot 'nope-a'" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    result = runner.invoke(app, ["verify", "--family", "nonsense"])
+    assert result.exit_code == 2 and "unknown family nonsense" in result.output

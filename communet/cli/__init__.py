@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from communet.cli import core, deploy, docs, inventory, report, town
+from communet.cli import core, deploy, docs, inventory, report, town, verify
 
 app = typer.Typer(
     help="communet: the syndicate network as code (validate, render, diff, lab, deploy, verify).",
@@ -16,6 +16,7 @@ deploy.register(app)
 inventory.register(app)
 report.register(app)
 town.register(app)
+verify.register(app)
 
 
 def main() -> None:

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from pydantic import ValidationError
 
 from communet.errors import InventoryError, Problem
 from communet.model.checks import check_network
+from communet.model.load import HINTS, dotted
 from communet.model.network import Network
 from communet.model.site import Town
 
@@ -135,8 +137,10 @@ def new_town(net: Network, inventory: Path, name: str, display: str = "", phase:
                      length_km)
     try:
         town = Town.model_validate(yaml.safe_load(text))
-    except ValueError as exc:
-        raise _problem(rel, "", str(exc).splitlines()[-1].strip(), "check the name and options") from None
+    except ValidationError as exc:
+        raise InventoryError([Problem(rel, dotted(e["loc"]), e["msg"].removeprefix("Value error, "),
+                                      HINTS.get(e["type"], "check the name and options"))
+                              for e in exc.errors(include_url=False)]) from None
     candidate = Network(net.syndicate, net.datacenter, net.ix, (*net.towns, town), {**net.files, name: rel},
                         net.root)
     problems = check_network(candidate)  # the inventory passed before: any problem is the new town's

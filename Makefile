@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := frr frr-pythontools bird2 kamailio sip-tester openssh-server iproute2 graphviz git
 
-.PHONY: setup system venv test lint demo render clean
+.PHONY: setup system venv test lint demo render goldens clean
 
 setup: system venv
 
@@ -33,6 +33,9 @@ test: setup lint
 
 render: venv
 	$(BIN)/communet render
+
+goldens: venv  ## rewrite tests/golden/{ios_xe,junos} after an intended template change; review git diff
+	$(BIN)/python tests/golden/refresh.py
 
 demo: setup
 	$(BIN)/communet validate

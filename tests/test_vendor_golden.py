@@ -140,9 +140,9 @@ def test_ios_xe_bgp_neighbors_and_their_policies(hostname: str) -> None:
     tree, intent = ios_tree(hostname), intent_of("ios_xe", hostname)
     bgp = tree.get_child(equals=f"router bgp {intent.bgp.asn}")
     assert bgp is not None
-    session = child_texts(bgp)
+    process_lines = child_texts(bgp)
     for nb in intent.bgp.neighbors:
-        assert f"neighbor {nb.address} remote-as {nb.remote_as}" in session
+        assert f"neighbor {nb.address} remote-as {nb.remote_as}" in process_lines
         family = bgp.get_child(equals=f"address-family {nb.family}")
         assert family is not None
         assert f"neighbor {nb.address} activate" in child_texts(family)
@@ -151,7 +151,7 @@ def test_ios_xe_bgp_neighbors_and_their_policies(hostname: str) -> None:
                 assert f"neighbor {nb.address} route-map {name} {way}" in child_texts(family)
                 assert tree.get_child(startswith=f"route-map {name} ") is not None, f"route-map {name} undefined"
         if nb.password_secret:
-            assert f"neighbor {nb.address} password {MASK}" in session
+            assert f"neighbor {nb.address} password {MASK}" in process_lines
     route_servers = [n for n in intent.bgp.neighbors if not n.enforce_first_as]
     assert (tree.get_child(equals=f"router bgp {intent.bgp.asn}").get_child(  # type: ignore[union-attr]
         equals="no bgp enforce-first-as") is not None) == bool(route_servers)

@@ -300,3 +300,35 @@ def test_cli_compare_errors_without_traceback():
     assert result.exception is None or isinstance(result.exception, SystemExit)
     result = runner.invoke(app, ["verify", "--family", "nonsense"])
     assert result.exit_code == 2 and "unknown family nonsense" in result.output
+
+
+# ---------------------------------------------------------------- the aetest scripts
+
+
+class _Offline:
+    """No device at all: the ix script only reads the state it is given."""
+
+    def show(self, device: str, command: str) -> str:
+        raise AssertionError(f"{device} asked {command!r} offline")
+
+    def close(self) -> None:
+        pass
+
+
+def _aetest(script: str, state: dict) -> str:
+    from pyats import aetest
+
+    from communet.verify.run import Context
+
+    bad, good = member_routes(NET)
+    ctx = Context(NET, INTENTS, EXP, lab=None, transport=_Offline(), bad_prefixes=bad, registered=good)  # type: ignore[arg-type]
+    return str(aetest.main(testable=str(ROOT / "verify" / script), ctx=ctx, state=state))
+
+
+def test_aetest_ix_script_passes_on_a_healthy_edge_and_fails_on_a_leak():
+    assert _aetest("ix.py", healthy()) == "passed"
+    state = healthy()
+    bad, _ = member_routes(NET)
+    leaked = next(p for p in bad.values() if IPNetwork(p).version == 6)
+    state[EXP.edge]["bgp_v6"]["routes"][leaked] = [{"peerId": EXP.ix_neighbors[0].address}]
+    assert _aetest("ix.py", state) == "failed"

@@ -70,6 +70,7 @@ class Ssh:
         """Write ``text`` to ``path`` on the device (mode 0640), atomically."""
         tmp = f"{path}.communet-tmp"
         q, qt = shlex.quote(path), shlex.quote(tmp)
-        out = self.run(f"umask 027 && cat > {qt} && mv -f {qt} {q}", stdin=text)
+        keep = f"(chown --reference={q} {qt}; chmod --reference={q} {qt}) 2>/dev/null"
+        out = self.run(f"umask 027 && cat > {qt} && {{ {keep}; mv -f {qt} {q}; }}", stdin=text)
         if out.rc != 0:
             raise OSError(f"cannot write {path}: {out.text}")

@@ -29,6 +29,7 @@ lint: venv
 test: setup lint
 	$(BIN)/communet validate
 	$(BIN)/communet render --check
+	$(BIN)/communet docs --check
 	$(BIN)/pytest
 
 render: venv
@@ -40,6 +41,7 @@ goldens: venv  ## rewrite tests/golden/{ios_xe,junos} after an intended template
 demo: setup
 	$(BIN)/communet validate
 	$(BIN)/communet render --check
+	$(BIN)/communet docs --check
 	@echo "configs are in $(CURDIR)/configs"
 
 clean:

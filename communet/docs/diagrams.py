@@ -71,11 +71,11 @@ def backbone_dot(net: Network) -> str:
     """Towns, the data center, every span (owned solid, leased dashed), the IX."""
     g = _graph("backbone")
     g.attr(layout="neato", overlap="false", sep="+20", start="1")
-    g.attr(label=f"{net.syndicate.name}: backbone (solid: owned fiber, dashed: leased, grey: planned)",
-           labelloc="t")
     dc = net.datacenter
+    g.attr(label=f"{net.syndicate.name}: backbone. Blue box: {dc.display_name or dc.name}; green box: "
+                 f"{net.ix.name}. Fiber solid: owned, dashed: leased, grey: planned.", labelloc="t")
     with g.subgraph(name="cluster_dc") as c:
-        c.attr(label=dc.display_name or dc.name, labelloc="b", style="rounded", color="#1f4e79")
+        c.attr(label="", style="rounded", color="#1f4e79")
         for r in dc.routers:
             c.node(r.hostname, f"{r.hostname}\n{r.role}, lo {ad.loopback_v4(net.syndicate, r.id)}",
                    fillcolor="#dde8f3")
@@ -96,7 +96,7 @@ def backbone_dot(net: Network) -> str:
 def _ix(net: Network, g: graphviz.Graph) -> None:
     ix = net.ix
     with g.subgraph(name="cluster_ix") as c:
-        c.attr(style="rounded", color="#548235")
+        c.attr(label="", style="rounded", color="#548235")
         c.node("ix-lan", f"{ix.name} LAN\n{ix.lan_v4}\n{ix.lan_v6}", shape="box", fillcolor="#e2efda")
         for rs in ix.route_servers:
             c.node(f"ix-{rs.name}", f"{rs.name}\nroute server AS{rs.asn}\n{rs.v4}", fillcolor="#e2efda")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from communet.cli import core, deploy, docs, inventory, report, town, verify
+from communet.cli import core, deploy, docs, inventory, lab, report, town, verify
 
 app = typer.Typer(
     help="communet: the syndicate network as code (validate, render, diff, lab, deploy, verify).",
@@ -14,6 +14,7 @@ core.register(app)
 docs.register(app)
 deploy.register(app)
 inventory.register(app)
+lab.register(app)
 report.register(app)
 town.register(app)
 verify.register(app)

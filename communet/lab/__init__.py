@@ -1,0 +1,1 @@
+"""The lab: the example network on real daemons in network namespaces, built from the model."""

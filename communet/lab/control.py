@@ -1,0 +1,198 @@
+"""``lab up``, ``lab down``: build the topology from the model, and remove exactly what was built."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from communet.lab import bird, frr, kamailio, member, sshd, wiring
+from communet.lab.health import converged, wait_converged
+from communet.lab.netns import LabError, enter, ip, links, namespaces, run
+from communet.lab.nodes import node_paths, start_holder, wait_holders
+from communet.lab.requirements import problems
+from communet.lab.state import Entry, State, proc_start
+from communet.lab.topology import Topology, build_topology
+from communet.model.network import Network
+
+Say = Callable[[str], None]
+
+
+@dataclass
+class Timing:
+    steps: list[tuple[str, float]] = field(default_factory=list)
+    start: float = field(default_factory=time.monotonic)
+
+    def mark(self, step: str) -> None:
+        self.steps.append((step, time.monotonic() - self.start))
+
+
+def running(state: State) -> bool:
+    """A lab made from this state dir still has a namespace or a process."""
+    ours = {e.name for e in state.of_kind("netns")}
+    return bool(ours & namespaces()) or any(state.alive(e) for e in state.of_kind("process"))
+
+
+def up(net: Network, state: State, with_configs: bool = False, wait: bool = True, say: Say = print,
+       timeout: float = 90) -> Timing:
+    """Build the lab. Refuses (changing nothing) when it is already up or cannot start."""
+    missing = problems()
+    if missing:
+        raise LabError("the lab cannot start:\n- " + "\n- ".join(missing))
+    if state.exists():
+        if running(state):
+            raise LabError(f"the lab is already up (state in {state.dir}); nothing changed\n"
+                           "    hint: `communet lab status` shows it, `communet lab down` removes it")
+        raise LabError(f"{state.dir} holds the state of a lab that did not shut down cleanly\n"
+                       "    hint: run `communet lab down` first")
+    topo = build_topology(net)
+    wiring.check_management(topo)
+    wiring.check_free(topo)
+    timing = Timing()
+    state.dir.mkdir(parents=True, exist_ok=True)
+    build(net, topo, state, with_configs, timing, say)
+    if wait and with_configs:
+        say("waiting for OSPF adjacencies and BGP sessions")
+        wait_converged(state, topo, timeout)
+        timing.mark("converged")
+    state.record(Entry("done", "up"))
+    return timing
+
+
+def build(net: Network, topo: Topology, state: State, with_configs: bool, timing: Timing, say: Say) -> None:
+    say(f"creating {len(topo.nodes)} namespaces, {len(topo.links)} links")
+    wiring.create_namespaces(state, topo)
+    holders = {node.name: start_holder(state, node) for node in topo.nodes}
+    sshd.make_keys(state)
+    wiring.create_links(state, topo)
+    wiring.create_management(state, topo)
+    wiring.configure_namespaces(topo)
+    wait_holders(holders)
+    timing.mark("namespaces and links")
+    say("starting daemons")
+    start_daemons(net, topo, state, holders, with_configs)
+    timing.mark("daemons started")
+    load_configs(topo, state, holders)
+    timing.mark("configs loaded")
+
+
+def start_daemons(net: Network, topo: Topology, state: State, holders: dict[str, int], with_configs: bool) -> None:
+    frr_nodes = [n for n in topo.nodes if n.daemons]
+    for node in frr_nodes:
+        if node.kind == "router":
+            config = frr.router_config(state, node, with_configs)
+        else:
+            peer = next(p for p in net.ix.peers if p.name == node.name)
+            log = str(node_paths(state, node.name).log / "frr.log")
+            config = member.render_member(member.member_config(net, peer, log))
+        frr.prepare(state, node, config)
+        frr.start_daemons(state, node, holders[node.name])
+    for rs in net.ix.route_servers:
+        bird.start(state, net, rs, holders[rs.name])
+    user = net.syndicate.management.user
+    sshd.ensure_user(state, user)
+    sshd.ensure_privsep(state)
+    for node in topo.nodes:
+        if node.mgmt:
+            sshd.start(state, node, holders[node.name], user)
+    for node in topo.of_kind("sip"):
+        kamailio.start(state, node, holders[node.name])
+    for node in frr_nodes:
+        frr.wait_daemons(state, node)
+
+
+def load_configs(topo: Topology, state: State, holders: dict[str, int]) -> None:
+    """``vtysh -b`` on every FRR node at once; a config that does not load is an error."""
+    nodes = [n for n in topo.nodes if n.daemons]
+
+    def load(name: str) -> tuple[str, subprocess.CompletedProcess[str]]:
+        cmd = frr.load_config_cmd(holders[name])
+        return name, subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(load, [n.name for n in nodes]))
+    bad = [(name, proc) for name, proc in results if proc.returncode != 0]
+    for name, proc in results:
+        (node_paths(state, name).log / "vtysh-boot.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
+    if bad:
+        lines = "\n".join(f"  {name}: {(p.stdout + p.stderr).strip().splitlines()[-1:]}" for name, p in bad)
+        raise LabError(f"FRR did not accept the config of {len(bad)} node(s):\n{lines}\n"
+                       f"    see vtysh-boot.log under {state.dir}/nodes/<node>/log")
+
+
+def _lab_pids(state: State) -> set[int]:
+    """Recorded processes still alive, and anything running inside a namespace the lab made."""
+    pids = {e.pid for e in state.of_kind("process") if state.alive(e)}
+    present = namespaces()
+    for entry in state.of_kind("netns"):
+        if entry.name in present:
+            pids |= {int(p) for p in ip("netns", "pids", entry.name, check=False).split()}
+    return {p for p in pids if proc_start(p)}
+
+
+def _signal(pids: set[int], sig: signal.Signals) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, sig)
+
+
+def stop_processes(state: State, grace: float = 3) -> int:
+    pids = _lab_pids(state)
+    _signal(pids, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while pids and time.monotonic() < deadline:
+        time.sleep(0.05)
+        pids = {p for p in pids if proc_start(p)}
+    if pids:
+        _signal(pids, signal.SIGKILL)
+        time.sleep(0.1)
+    late = _lab_pids(state)  # anything started while stopping
+    _signal(late, signal.SIGKILL)
+    return len(pids)
+
+
+def down(state: State, say: Say = print) -> dict[str, int]:
+    """Remove what the manifest records: processes, root links, namespaces, users, dirs; then the state dir."""
+    if not state.exists():
+        if state.dir.exists():
+            shutil.rmtree(state.dir)
+        say("no lab state: nothing to remove")
+        return {}
+    entries = state.entries()
+    counts = {"processes": len(_lab_pids(state))}
+    stop_processes(state)
+    present_links = links()
+    root_links = [e.name for e in entries if e.kind == "link" and e.name in present_links]
+    for name in reversed(root_links):
+        ip("link", "del", name, check=False)
+    present = namespaces()
+    spaces = [e.name for e in entries if e.kind == "netns" and e.name in present]
+    for name in spaces:
+        ip("netns", "del", name, check=False)
+    counts |= {"links": len(root_links), "namespaces": len(spaces)}
+    for entry in entries:
+        if entry.kind == "user":
+            run(["userdel", entry.name], check=False)
+        elif entry.kind == "dir" and Path(entry.name).is_dir() and not any(Path(entry.name).iterdir()):
+            Path(entry.name).rmdir()
+    shutil.rmtree(state.dir)
+    say(f"lab down: stopped {counts['processes']} processes, removed {counts['namespaces']} namespaces "
+        f"and {counts['links']} root links")
+    return counts
+
+
+def exec_in(state: State, node: str, cmd: list[str]) -> list[str]:
+    holder = state.holder(node)
+    if not holder:
+        raise LabError(f"no running lab node {node!r}\n    hint: `communet lab status` lists the nodes")
+    return enter(holder, cmd)
+
+
+__all__ = ["LabError", "converged", "down", "exec_in", "running", "up"]

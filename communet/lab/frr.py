@@ -1,0 +1,114 @@
+"""FRR in the lab: per-node directories, daemons, config loading, json queries."""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from communet import ROOT
+from communet.lab.netns import LabError, enter, run, spawn, wait_for
+from communet.lab.nodes import node_paths
+from communet.lab.state import State
+from communet.lab.templates import render
+from communet.lab.topology import MGMT_IF, Node
+
+DAEMON_DIR = Path("/usr/lib/frr")
+CONFIGS = ROOT / "configs"
+#: Extra options per daemon (zebra's larger netlink buffer, as the Debian package uses).
+OPTIONS: dict[str, tuple[str, ...]] = {"zebra": ("-s", "90000000")}
+
+
+@dataclass(frozen=True, slots=True)
+class Bootstrap:
+    hostname: str
+    log: str
+    mgmt_if: str
+
+
+def frr_ids() -> tuple[int, int]:
+    entry = pwd.getpwnam("frr")
+    return entry.pw_uid, entry.pw_gid
+
+
+def prepare(state: State, node: Node, config: str) -> None:
+    """Write the node's /etc/frr (frr.conf, vtysh.conf, daemons) and its run and log dirs, owned by frr."""
+    paths = node_paths(state, node.name)
+    uid, gid = frr_ids()
+    for directory in (paths.etc, paths.run, paths.log):
+        directory.mkdir(parents=True, exist_ok=True)
+        os.chown(directory, uid, gid)
+    (paths.etc / "frr.conf").write_text(config, encoding="utf-8")
+    (paths.etc / "vtysh.conf").write_text(render("vtysh.conf.j2", hostname=node.name), encoding="utf-8")
+    (paths.etc / "daemons").write_text("".join(f"{d}=yes\n" for d in node.daemons), encoding="utf-8")
+    for name in ("frr.conf", "vtysh.conf", "daemons"):
+        os.chown(paths.etc / name, uid, gid)
+
+
+def bootstrap_config(state: State, node: Node) -> str:
+    log = node_paths(state, node.name).log / "frr.log"
+    return render("frr-bootstrap.conf.j2", boot=Bootstrap(node.name, str(log), MGMT_IF))
+
+
+def router_config(state: State, node: Node, with_configs: bool) -> str:
+    """configs/<host>.conf with --with-configs, else the minimal bootstrap."""
+    if not with_configs:
+        return bootstrap_config(state, node)
+    path = CONFIGS / f"{node.name}.conf"
+    if not path.exists():
+        raise LabError(f"{path.relative_to(ROOT)} not found\n    hint: run `communet render` first")
+    return path.read_text(encoding="utf-8")
+
+
+def start_daemons(state: State, node: Node, holder: int) -> None:
+    log = node_paths(state, node.name).log
+    for daemon in node.daemons:
+        cmd = [str(DAEMON_DIR / daemon), "-u", "frr", "-g", "frr", "-A", "127.0.0.1",
+               *OPTIONS.get(daemon, ()), "--log", f"file:{log / daemon}.log"]
+        spawn(state, node.name, daemon, enter(holder, cmd), log / f"{daemon}.out")
+
+
+def wait_daemons(state: State, node: Node, timeout: float = 20) -> None:
+    run_dir = node_paths(state, node.name).run
+    for daemon in node.daemons:
+        wait_for((run_dir / f"{daemon}.vty").exists, timeout, f"{daemon} on {node.name}")
+
+
+def load_config_cmd(holder: int) -> list[str]:
+    """Apply /etc/frr/frr.conf to the running daemons, as the init script does at boot."""
+    return enter(holder, ["vtysh", "-b"])
+
+
+def vtysh_json(holder: int, command: str) -> Any:
+    text = run(enter(holder, ["vtysh", "-c", command]), check=False, timeout=10)
+    try:
+        return json.loads(text) if text.strip() else {}
+    except json.JSONDecodeError:
+        return {}
+
+
+def ospf_full(holder: int, v6: bool = False) -> int:
+    """How many OSPF (v3 when ``v6``) neighbors are Full."""
+    data = vtysh_json(holder, "show ipv6 ospf6 neighbor json" if v6 else "show ip ospf neighbor json")
+    if v6:
+        return sum(1 for nb in data.get("neighbors", []) if nb.get("state") == "Full")
+    count = 0
+    for entries in data.get("neighbors", {}).values():
+        for nb in entries if isinstance(entries, list) else [entries]:
+            state = nb.get("nbrState") or nb.get("state", "")
+            count += state.startswith("Full")
+    return count
+
+
+def bgp_states(holder: int) -> dict[str, str]:
+    """BGP neighbor address -> state (``Established`` when up)."""
+    data = vtysh_json(holder, "show bgp neighbors json")
+    return {addr: nb.get("bgpState", "") for addr, nb in data.items() if isinstance(nb, dict)}
+
+
+def has_vtysh() -> bool:
+    return shutil.which("vtysh") is not None

@@ -1,0 +1,96 @@
+"""Is the lab healthy? Expected adjacencies and sessions come from the design, not typed."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from communet.design.intent import RouterIntent
+from communet.lab import bird, frr, kamailio
+from communet.lab.netns import LabError
+from communet.lab.state import State
+from communet.lab.topology import Node, Topology
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    node: str
+    kind: str
+    processes: tuple[tuple[str, int, bool], ...]  # name, pid, alive
+    detail: str
+    ok: bool
+
+
+def expected_adjacencies(topo: Topology, node: str) -> int:
+    """OSPF neighbors a router should have: one per span it terminates."""
+    return sum(1 for link in topo.links if link.role == "span" and node in (link.a.node, link.b.node))
+
+
+def expected_sessions(topo: Topology, node: str) -> set[str]:
+    intent = topo.intents.get(node)
+    return {nb.address for nb in intent.bgp.neighbors} if isinstance(intent, RouterIntent) else set()
+
+
+def router_health(state: State, topo: Topology, node: Node, holder: int) -> tuple[str, bool]:
+    want_ospf = expected_adjacencies(topo, node.name)
+    full4, full6 = frr.ospf_full(holder), frr.ospf_full(holder, v6=True)
+    states = frr.bgp_states(holder)
+    want_bgp = expected_sessions(topo, node.name) or set(states)
+    up = {a for a, s in states.items() if s == "Established"}
+    ok = full4 >= want_ospf and full6 >= want_ospf and want_bgp <= up
+    return f"ospf {full4}/{want_ospf} ospf6 {full6}/{want_ospf} bgp {len(up & want_bgp)}/{len(want_bgp)}", ok
+
+
+def node_health(state: State, topo: Topology, node: Node) -> tuple[str, bool]:
+    holder = state.holder(node.name)
+    if not holder:
+        return "down", False
+    if node.kind == "router" or node.kind == "member":
+        return router_health(state, topo, node, holder)
+    if node.kind == "routeserver":
+        protos = bird.protocols(state, node.name, holder)
+        up = sum(1 for s in protos.values() if s == "Established")
+        return f"bgp {up}/{len(protos)}", bool(protos) and up == len(protos)
+    if node.kind == "sip":
+        ok = kamailio.uptime(state, node.name, holder)
+        return "kamailio answers" if ok else "kamailio silent", ok
+    return "up", True
+
+
+def lab_health(state: State, topo: Topology) -> list[Health]:
+    procs: dict[str, list[tuple[str, int, bool]]] = {}
+    for entry in state.of_kind("process"):
+        procs.setdefault(entry.node, []).append((entry.name, entry.pid, state.alive(entry)))
+    out = []
+    for node in topo.nodes:
+        detail, ok = node_health(state, topo, node)
+        mine = tuple(procs.get(node.name, []))
+        out.append(Health(node.name, node.kind, mine, detail, ok and all(alive for _, _, alive in mine)))
+    return out
+
+
+def routing_nodes(topo: Topology) -> list[Node]:
+    return [n for n in topo.nodes if n.kind in ("router", "member", "routeserver")]
+
+
+def converged(state: State, topo: Topology) -> list[str]:
+    """Routing nodes not yet converged, with what they lack (empty when all are)."""
+    out = []
+    for node in routing_nodes(topo):
+        detail, ok = node_health(state, topo, node)
+        if not ok:
+            out.append(f"{node.name}: {detail}")
+    return out
+
+
+def wait_converged(state: State, topo: Topology, timeout: float, interval: float = 0.5) -> None:
+    deadline = time.monotonic() + timeout
+    pending = routing_nodes(topo)
+    while pending:
+        pending = [n for n in pending if not node_health(state, topo, n)[1]]
+        if not pending:
+            return
+        if time.monotonic() > deadline:
+            lagging = ", ".join(f"{n.name} ({node_health(state, topo, n)[0]})" for n in pending)
+            raise LabError(f"not converged after {timeout:g} s: {lagging}")
+        time.sleep(interval)

@@ -1,0 +1,85 @@
+"""Node holders: one process per node keeping its network, mount and UTS namespaces.
+
+A holder is ``unshare --mount --uts --propagation private`` run inside the node's
+network namespace: it sets the hostname, bind-mounts the node's own directories under
+the state dir onto the paths daemons expect (``/etc/frr``, ``/run/frr``), then sleeps.
+Every daemon and sshd of the node is started with ``nsenter`` into those namespaces,
+so over SSH ``vtysh`` and ``frr-reload.py`` work with their default paths.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+from communet.lab.netns import spawn, wait_for
+from communet.lab.state import State, proc_start
+from communet.lab.topology import Node
+
+#: (directory under the node's state dir, where it is mounted inside the node)
+FRR_MOUNTS = (("etc", "/etc/frr"), ("run", "/run/frr"))
+#: Nodes that forward packets, and the sysctls that make them do so (off in a new namespace).
+ROUTING_KINDS = ("router", "member")
+FORWARDING = ("net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1")
+
+
+@dataclass(frozen=True, slots=True)
+class NodePaths:
+    """Where a node's files live, seen from the root namespace."""
+
+    base: Path
+    etc: Path
+    run: Path
+    log: Path
+
+
+def node_paths(state: State, node: str) -> NodePaths:
+    """Per-node paths (the deploy code may read configs and logs from here)."""
+    base = state.node_dir(node)
+    return NodePaths(base, base / "etc", base / "run", base / "log")
+
+
+def mounts(node: Node) -> tuple[tuple[str, str], ...]:
+    return FRR_MOUNTS if node.daemons else ()
+
+
+def holder_script(state: State, node: Node) -> str:
+    paths = node_paths(state, node.name)
+    lines = [f"hostname {shlex.quote(node.name)}"]
+    if node.kind in ROUTING_KINDS:
+        lines.append(f"sysctl -qw {' '.join(FORWARDING)}")
+    for sub, target in mounts(node):
+        lines.append(f"mount --bind {shlex.quote(str(paths.base / sub))} {shlex.quote(target)}")
+    lines.append("exec sleep infinity")
+    return "; ".join(lines)
+
+
+def start_holder(state: State, node: Node) -> int:
+    paths = node_paths(state, node.name)
+    for sub, _ in mounts(node):
+        (paths.base / sub).mkdir(parents=True, exist_ok=True)
+    cmd = ["ip", "netns", "exec", node.netns, "unshare", "--mount", "--uts", "--propagation", "private",
+           "sh", "-ec", holder_script(state, node)]
+    return spawn(state, node.name, "holder", cmd, paths.log / "holder.log")
+
+
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def wait_holders(pids: dict[str, int], timeout: float = 10) -> None:
+    """Wait until every holder has set up its namespaces (it is then ``sleep``)."""
+    for name, pid in pids.items():
+        wait_for(lambda p=pid: _comm(p) == "sleep" or not proc_start(p), timeout, f"the holder of {name}")
+        if not proc_start(pid):
+            raise_holder(name)
+
+
+def raise_holder(name: str) -> None:
+    from communet.lab.netns import LabError
+
+    raise LabError(f"the namespace holder of {name} exited; see its holder.log under the state dir")

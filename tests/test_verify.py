@@ -316,13 +316,17 @@ class _Offline:
 
 
 def _aetest(script: str, state: dict) -> str:
+    import sys
+    from unittest import mock
+
     from pyats import aetest
 
     from communet.verify.run import Context
 
     bad, good = member_routes(NET)
     ctx = Context(NET, INTENTS, EXP, lab=None, transport=_Offline(), bad_prefixes=bad, registered=good)  # type: ignore[arg-type]
-    return str(aetest.main(testable=str(ROOT / "verify" / script), ctx=ctx, state=state))
+    with mock.patch.object(sys, "argv", [script]):  # aetest reads its own options from argv, not pytest's
+        return str(aetest.main(testable=str(ROOT / "verify" / script), ctx=ctx, state=state))
 
 
 def test_aetest_ix_script_passes_on_a_healthy_edge_and_fails_on_a_leak():
@@ -332,3 +336,114 @@ def test_aetest_ix_script_passes_on_a_healthy_edge_and_fails_on_a_leak():
     leaked = next(p for p in bad.values() if IPNetwork(p).version == 6)
     state[EXP.edge]["bgp_v6"]["routes"][leaked] = [{"peerId": EXP.ix_neighbors[0].address}]
     assert _aetest("ix.py", state) == "failed"
+
+
+# ---------------------------------------------------------------- against the lab (real daemons)
+
+
+@pytest.fixture(scope="module")
+def lab_ctx():
+    """The running lab, or one brought up with the configs here and always taken down after."""
+    import subprocess
+    import sys
+
+    from communet.lab.state import State
+    from communet.verify.lab_access import Lab
+    from communet.verify.run import make_context
+
+    communet = [sys.executable, "-c", "from communet.cli import main; main()"]
+    ours = not State().complete()
+    ctx = None
+    try:
+        if ours:
+            subprocess.run([*communet, "lab", "up", "--with-configs"], check=True, cwd=ROOT, timeout=240)
+        ctx = make_context(NET, INTENTS, Lab.running(), "ssh")
+        yield ctx
+    finally:
+        if ctx is not None:
+            ctx.transport.close()
+        if ours:
+            subprocess.run([*communet, "lab", "down"], check=False, cwd=ROOT, timeout=120)
+
+
+def _failures(run) -> str:
+    return "\n".join([*run.errors, *(f"{c.family} {c.name} {c.device} {c.target}: {c.detail}" for c in run.failed())])
+
+
+@pytest.mark.lab
+def test_lab_backbone_and_ix_match_the_intent(lab_ctx):
+    from communet.verify.run import verify
+
+    run, state = verify(lab_ctx, ("backbone", "ix"))
+    assert run.ok, _failures(run)
+    assert set(state) == set(EXP.routers)
+    names = {c.name for c in run.checks}
+    assert {"ospf adjacency", "bfd ipv4", "ibgp ipv4", "reach ipv4", "reach ipv6", "bad prefix rejected",
+            "announce ipv4 exactly aggregates", "peer ipv4 max-prefix"} <= names
+    assert run.seconds["total"] < 60
+
+
+@pytest.mark.lab
+def test_lab_snapshot_compare_sees_a_cut_span(lab_ctx, tmp_path):
+    from communet.verify.checks.resilience import adjacency_up, poll
+    from communet.verify.run import learn
+
+    span = EXP.ring[0]
+    before, errors = learn(lab_ctx)
+    assert not errors
+    lab_ctx.lab.set_span(span, up=False)
+    try:
+        ok, _, _ = poll(lambda: (not adjacency_up(lab_ctx, span)[0], None), 20)
+        assert ok
+        after, _ = learn(lab_ctx)
+    finally:
+        lab_ctx.lab.set_span(span, up=True)
+    snapshot.save("before", before, tmp_path)
+    snapshot.save("after", after, tmp_path)
+    changes = snapshot.compare(snapshot.load("before", tmp_path), snapshot.load("after", tmp_path))
+    text = "\n".join(map(str, changes))
+    assert f"{span.a}/ospf/neighbors" in text and f"{span.b}/ospf/neighbors" in text
+    assert poll(lambda: adjacency_up(lab_ctx, span), 30)[0]
+    again, _ = learn(lab_ctx)
+    snapshot.save("again", again, tmp_path)
+    settled = snapshot.compare(snapshot.load("before", tmp_path), snapshot.load("again", tmp_path))
+    assert not [c for c in settled if "/ospf" in c.path and "neighbors" in c.path], settled
+
+
+@pytest.mark.lab
+def test_lab_every_ring_span_can_be_cut(lab_ctx):
+    from communet.verify.run import verify
+
+    run, _ = verify(lab_ctx, ("resilience",))
+    assert run.ok, _failures(run)
+    cut = {c.target for c in run.checks if c.name == "all towns reachable, span cut"}
+    assert cut == {s.label for s in EXP.ring}
+
+
+@pytest.mark.lab
+def test_lab_telephony_registers_and_calls(lab_ctx):
+    from communet.verify.run import verify
+
+    run, _ = verify(lab_ctx, ("telephony",))
+    assert run.ok, _failures(run)
+    assert len([c for c in run.checks if c.name == "call completes"]) == len(EXP.calls)
+
+
+@pytest.mark.lab
+def test_lab_pyats_scripts_run_from_the_generated_testbed(lab_ctx, tmp_path):
+    import sys
+    from unittest import mock
+
+    import yaml
+    from pyats import aetest
+    from pyats.topology import loader
+
+    from communet.design import build_design
+    from communet.inventories import pyats_testbed
+
+    path = tmp_path / "testbed.yml"
+    path.write_text(yaml.safe_dump(pyats_testbed(NET, build_design(NET))), encoding="utf-8")
+    testbed = loader.load(str(path))
+    for script in ("backbone.py", "ix.py"):
+        with mock.patch.object(sys, "argv", [script]):
+            assert str(aetest.main(testable=str(ROOT / "verify" / script), testbed=testbed)) == "passed", script

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import shlex
 import subprocess
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from netaddr import IPAddress
 
 from communet.lab.state import PREFIX, State
+from communet.lab.topology import Phone as LabPhone
 from communet.model.network import Network
 from communet.verify.expect import Call, Phone, SpanLink
 
@@ -25,6 +27,8 @@ class LabUnavailable(RuntimeError):
 @dataclass
 class Lab:
     state: State
+    net: Network | None = None
+    _phone_map: dict[tuple[str, int], LabPhone] | None = field(default=None, repr=False)
 
     @classmethod
     def running(cls, state: State | None = None) -> Lab:
@@ -71,13 +75,53 @@ class Lab:
             if proc.returncode != 0:
                 raise RuntimeError(f"{node}: cannot set {port} {'up' if up else 'down'}: {proc.stderr.strip()}")
 
+    def _phones(self) -> dict[tuple[str, int], LabPhone]:
+        if self.net is None:
+            raise LabUnavailable("the lab access was made without the network model")
+        if self._phone_map is None:
+            from communet.lab.topology import build_topology
+
+            self._phone_map = {(p.town, p.extension): p for p in build_topology(self.net).phones}
+        return self._phone_map
+
+    def _phone(self, town: str, extension: int) -> LabPhone:
+        try:
+            return self._phones()[(town, extension)]
+        except KeyError:
+            raise LabUnavailable(f"the lab runs no phone {extension} in {town}") from None
+
+    def _sip_port(self) -> int:
+        assert self.net is not None
+        return self.net.syndicate.telephony.qos.sip_port
+
     def register(self, phone: Phone) -> tuple[bool, str]:
-        """Register ``phone`` with its SIP server; (ok, what happened)."""
-        raise LabUnavailable("the lab cannot register phones yet")
+        """Register ``phone`` again with its SIP server, then find it in the server's location table."""
+        from communet.lab import kamailio, sipp
+
+        lab_phone = self._phone(phone.town, phone.extension)
+        outcome = sipp.register(self.state, lab_phone, self.state.holder(lab_phone.node), self._sip_port())
+        if not outcome.ok:
+            return False, f"REGISTER failed: {_last_line(outcome.output)}"
+        table = kamailio.contacts(self.state, phone.sip_server, self.state.holder(phone.sip_server))
+        found = f"sip:{phone.extension}@" in table or f"AOR: {phone.extension}" in table
+        return found, "200 OK, in the location table" if found else "200 OK but not in the location table"
 
     def call(self, call: Call) -> tuple[bool, str]:
-        """Place ``call`` from a phone of one town to a phone of another; (ok, what happened)."""
-        raise LabUnavailable("the lab cannot place calls yet")
+        """Place ``call``: INVITE through the caller's SIP server to the callee's, 200, ACK, BYE."""
+        from communet.lab import sipp
+
+        caller = self._phone(call.caller_town, call.caller)
+        callee = self._phone(call.callee_town, call.callee)
+        t0 = time.monotonic()
+        outcome = sipp.call(self.state, caller, callee, self.state.holder(caller.node), self._sip_port())
+        took = time.monotonic() - t0
+        return outcome.ok, (f"INVITE/200/ACK/BYE in {took:.1f} s" if outcome.ok
+                            else f"call failed: {_last_line(outcome.output)}")
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:160] if lines else "no output"
 
 
 def member_routes(net: Network) -> tuple[dict[str, str], list[str]]:

@@ -111,6 +111,7 @@ def make_context(net: Network, intents: dict[str, Intent], lab: Lab, transport: 
                  say: Progress | None = None) -> Context:
     """A context for ``net`` on the running ``lab``, reaching routers by ``transport`` (ssh or lab)."""
     bad, good = member_routes(net)
+    lab.net = net
     ctx = Context(net, intents, expect.build(net, intents), lab, make_transport(transport, lab, net, intents),
                   bad_prefixes=bad, registered=good)
     if say is not None:

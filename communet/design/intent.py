@@ -40,6 +40,8 @@ class Ospf:
     bfd_profile: str
     bfd_interval_ms: int
     bfd_multiplier: int
+    #: settings above that equal the platform's default, which its running config omits (design/defaults.py)
+    implicit: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from netaddr import IPAddress, IPNetwork
 
 from communet import addressing as ad
 from communet.design import policy
+from communet.design.defaults import implicit
 from communet.design.intent import (
     Bgp,
     BgpNeighbor,
@@ -180,7 +181,10 @@ def router_intent(net: Network, site: Site, router: Router) -> RouterIntent:
         loopback_v4=router_id, loopback_v6=str(ad.loopback_v6(syn, router.id)),
         interfaces=interfaces,
         ospf=Ospf(router_id, syn.routing.ospf_area, syn.routing.reference_bandwidth_mbps, BFD_PROFILE,
-                  syn.routing.bfd.interval_ms, syn.routing.bfd.multiplier),
+                  syn.routing.bfd.interval_ms, syn.routing.bfd.multiplier,
+                  implicit=implicit(plat.name, {"reference_bandwidth_mbps": syn.routing.reference_bandwidth_mbps,
+                                                "bfd_interval_ms": syn.routing.bfd.interval_ms,
+                                                "bfd_multiplier": syn.routing.bfd.multiplier})),
         bgp=Bgp(
             asn=syn.asn, router_id=router_id, neighbors=tuple(neighbors),
             networks_v4=tuple(p for p in announced if _family_of(p) == "ipv4"),

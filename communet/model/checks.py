@@ -35,19 +35,19 @@ class _Reporter:
 
 
 def check_duplicates(net: Network, r: _Reporter) -> None:
-    seen: dict[tuple[str, object], str] = {}
+    """Ids and hostnames seed addresses and names: each is used once, in any file."""
+    seen: dict[tuple[str, object], tuple[str, Loc]] = {}
 
     def once(kind: str, value: object, site: str, loc: Loc) -> None:
-        first = seen.setdefault((kind, value), site)
-        if first != site or (kind, value, site, loc) in dup_locs:
-            r.add(site, loc, f"{kind} {value!r} is already used in {r.net.file_of(first)}",
+        first_site, first_loc = seen.setdefault((kind, value), (site, loc))
+        if (first_site, first_loc) != (site, loc):
+            where = r.net.file_of(first_site)
+            line = r.net.line_of(first_site, first_loc)
+            r.add(site, loc, f"{kind} {value!r} is already used in {where}" + (f":{line}" if line else ""),
                   f"pick a {kind} not used elsewhere")
-        dup_locs.add((kind, value, site, loc))
 
-    dup_locs: set[tuple[str, object, str, Loc]] = set()
     for site in net.sites:
         once("site id", site.id, site.name, ("id",))
-        once("site name", site.name, site.name, ("name",))
         for i, span in enumerate(site.spans):
             once("span id", span.id, site.name, ("spans", i, "id"))
     for i, router in enumerate(net.datacenter.routers):
@@ -92,6 +92,36 @@ def check_references(net: Network, r: _Reporter) -> None:
     if found is None or found[1].role != "edge":
         r.add("ix", ("port", "device"), f"{net.ix.port.device!r} is not an edge router",
               "name the data center router with role edge")
+
+
+def check_roles(net: Network, r: _Reporter) -> None:
+    """Town routers are town routers; the data center holds the core and edge routers."""
+    for town in net.towns:
+        if town.router.role != "town":
+            r.add(town.name, ("router", "role"), f"a town router cannot have role {town.router.role!r}",
+                  "remove role (it defaults to town); core and edge routers live in datacenter.yml")
+    for i, router in enumerate(net.datacenter.routers):
+        if router.role == "town":
+            r.add(net.datacenter.name, ("routers", i, "role"), f"{router.hostname} has role 'town'",
+                  "a data center router has role core or edge")
+
+
+def check_connected(net: Network, r: _Reporter) -> None:
+    """Every live router reaches a core router over live spans."""
+    links: dict[str, set[str]] = defaultdict(set)
+    for _, span in net.spans():
+        links[span.local.device].add(span.remote.device)
+        links[span.remote.device].add(span.local.device)
+    reached = {rt.hostname for _, rt in net.routers() if rt.role == "core"}
+    todo = list(reached)
+    while todo:
+        for other in links[todo.pop()] - reached:
+            reached.add(other)
+            todo.append(other)
+    for town in net.live_towns:
+        if town.router.hostname not in reached:
+            r.add(town.name, ("spans",), f"{town.router.hostname} has no path of live spans to a core router",
+                  "add a span to a live town or to the data center, or set phase: planned")
 
 
 def check_ports(net: Network, r: _Reporter) -> None:
@@ -161,6 +191,12 @@ def check_role_sizes(net: Network, r: _Reporter) -> None:
         if syn.segment_roles[a[0]].pool_v4 == syn.segment_roles[b[0]].pool_v4:
             r.add("syndicate", b[3], f"segment {b[0]} overlaps segment {a[0]} in a site block",
                   "choose slots and prefix lengths that do not overlap")
+    v6_slots = 1 << (64 - syn.site_block.v6)
+    for name, role in syn.segment_roles.items():
+        if role.slot >= v6_slots:
+            r.add("syndicate", ("segment_roles", name, "slot"),
+                  f"slot {role.slot} is past the end of a /{syn.site_block.v6} site block ({v6_slots} /64 slots)",
+                  "use a smaller slot, or a shorter site_block.v6")
     if syn.site_block.v4 < IPNetwork(syn.pools.site_v4).prefixlen:
         r.add("syndicate", ("site_block", "v4"), f"/{syn.site_block.v4} is larger than site_v4",
               "use a longer prefix length")
@@ -199,13 +235,20 @@ def check_pool_sizes(net: Network, r: _Reporter) -> None:
             except ad.PoolExhausted as exc:
                 r.add(site.name, ("id",), f"pool too small: {pool}: {exc}",
                       f"enlarge pools.{pool} or use a smaller site id")
-        voice = syn.segment_roles.get("voice")
-        if voice and "voice" in site.segments:
-            try:
-                ad.sip_address(syn, site)
-            except ad.PoolExhausted as exc:
-                r.add("syndicate", ("telephony", "sip_host"), f"pool too small: voice segment: {exc}",
-                      "use a smaller sip_host index")
+    check_sip_host(net, r)
+
+
+def check_sip_host(net: Network, r: _Reporter) -> None:
+    """A SIP server is a host of the voice segment: not its network, gateway (1) or broadcast."""
+    voice = net.syndicate.segment_roles.get("voice")
+    index = net.syndicate.telephony.sip_host
+    if voice is None:
+        return
+    last = (1 << (32 - voice.v4_prefixlen)) - 2
+    if not 2 <= index <= last:
+        r.add("syndicate", ("telephony", "sip_host"),
+              f"host {index} is not a free host of a voice segment (/{voice.v4_prefixlen}: hosts 2 to {last})",
+              "host 1 is the router's gateway; pick an index from the range shown")
 
 
 def _mgmt_ok(net: Network, device_id: int) -> None:
@@ -284,8 +327,8 @@ def check_phases(net: Network, r: _Reporter) -> None:
                       "define the span in the planned town's file instead")
 
 
-CHECKS = (check_duplicates, check_references, check_ports, check_pools, check_pool_sizes,
-          check_telephony, check_ix, check_phases)
+CHECKS = (check_duplicates, check_references, check_roles, check_ports, check_pools, check_pool_sizes,
+          check_telephony, check_ix, check_phases, check_connected)
 
 
 def check_network(net: Network) -> list[Problem]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from communet import ROOT
@@ -119,3 +121,24 @@ def test_sip_server_config(sip: SipIntent) -> None:
         assert f'$du = "sip:{route.target}:{sip.port}";' in text
     for peer in sip.peers_v4:
         assert f"src_ip == {peer})" in text
+
+
+def test_frr_leaves_out_what_it_keeps_at_default() -> None:
+    """FRR omits its defaults from the running config; stating them would make every reload show a diff."""
+    router = next(r for r in ROUTERS if r.platform == "frr")
+    text = render_intent(jinja_env(), router)
+    implicit = set(router.ospf.implicit)
+    assert ("auto-cost reference-bandwidth" in text) == ("reference_bandwidth_mbps" not in implicit)
+    assert ("detect-multiplier" in text) == ("bfd_multiplier" not in implicit)
+    assert ("transmit-interval" in text) == ("bfd_interval_ms" not in implicit)
+
+
+def test_frr_states_settings_away_from_default() -> None:
+    router = next(r for r in ROUTERS if r.platform == "frr")
+    ospf = replace(router.ospf, reference_bandwidth_mbps=router.ospf.reference_bandwidth_mbps * 4,
+                   bfd_interval_ms=router.ospf.bfd_interval_ms // 2 + 1, bfd_multiplier=router.ospf.bfd_multiplier + 2,
+                   implicit=())
+    text = render_intent(jinja_env(), replace(router, ospf=ospf))
+    assert text.count(f" auto-cost reference-bandwidth {ospf.reference_bandwidth_mbps}\n") == 2
+    assert f"  detect-multiplier {ospf.bfd_multiplier}\n" in text
+    assert f"  transmit-interval {ospf.bfd_interval_ms}\n  receive-interval {ospf.bfd_interval_ms}\n" in text

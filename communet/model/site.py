@@ -13,29 +13,29 @@ Phase = Literal["planned", "staged", "active"]
 
 
 class Router(Model):
-    id: Id
+    id: Id = Field(description="device id: seeds its loopback and management addresses")
     hostname: Name
-    platform: Platform = "frr"
-    role: Literal["town", "core", "edge"] = "town"
-    model: str = ""
+    platform: Platform = Field("frr", description="which templates render its config")
+    role: Literal["town", "core", "edge"] = Field("town", description="core: route reflector; edge: the IX uplink")
+    model: str = Field("", description="hardware model, for the record")
 
 
 class Endpoint(Model):
-    device: Name
-    port: int = Field(ge=0, le=63)
+    device: Name = Field(description="hostname of a router")
+    port: int = Field(ge=0, le=63, description="port number on that router")
 
 
 class Span(Model):
     """A fiber span between a port of this site's router and another device."""
 
-    id: Id
-    local: Endpoint
-    remote: Endpoint
+    id: Id = Field(description="span id: seeds the span's /31 and /127")
+    local: Endpoint = Field(description="this site's router and port")
+    remote: Endpoint = Field(description="the other router and port")
     fiber: Literal["owned", "leased"] = "owned"
-    provider: str = ""
-    circuit: str = ""
-    length_km: float = Field(1.0, gt=0, le=500)
-    cost: int | None = Field(None, ge=1, le=65535)
+    provider: str = Field("", description="who leases the fiber to us (required when leased)")
+    circuit: str = Field("", description="the provider's circuit id (required when leased)")
+    length_km: float = Field(1.0, gt=0, le=500, description="fiber length; sets the OSPF cost unless cost is given")
+    cost: int | None = Field(None, ge=1, le=65535, description="OSPF cost; default 10 per km")
 
     @model_validator(mode="after")
     def _leased_has_circuit(self) -> Span:
@@ -71,17 +71,17 @@ class TownTelephony(Model):
 class Site(Model):
     """What towns and the data center share."""
 
-    id: int = Field(ge=0, le=65535)
-    name: Name
-    display_name: str = ""
-    segments: list[str] = Field(default_factory=list)
-    spans: list[Span] = Field(default_factory=list)
+    id: int = Field(ge=0, le=65535, description="site id: seeds the site's address blocks")
+    name: Name = Field(description="also the file name, towns/NAME.yml")
+    display_name: str = Field("", description="as people write it")
+    segments: list[str] = Field(default_factory=list, description="segment roles from syndicate.yml segment_roles")
+    spans: list[Span] = Field(default_factory=list, description="fiber spans starting on this site's router")
 
 
 class Town(Site):
-    phase: Phase = "active"
-    router: Router
-    telephony: TownTelephony | None = None
+    phase: Phase = Field("active", description="planned: not rendered; staged and active: rendered and deployed")
+    router: Router = Field(description="the town hall router")
+    telephony: TownTelephony | None = Field(None, description="the town's extensions and SIP server")
 
 
 class DataCenter(Site):

@@ -142,3 +142,10 @@ def test_frr_states_settings_away_from_default() -> None:
     assert text.count(f" auto-cost reference-bandwidth {ospf.reference_bandwidth_mbps}\n") == 2
     assert f"  detect-multiplier {ospf.bfd_multiplier}\n" in text
     assert f"  transmit-interval {ospf.bfd_interval_ms}\n  receive-interval {ospf.bfd_interval_ms}\n" in text
+
+
+def test_route_reflector_cluster_id_when_set() -> None:
+    core = next(r for r in ROUTERS if r.role == "core")
+    assert "bgp cluster-id" not in render_intent(jinja_env(), core) or core.bgp.cluster_id
+    text = render_intent(jinja_env(), replace(core, bgp=replace(core.bgp, cluster_id=core.loopback_v4)))
+    assert f" no bgp default ipv4-unicast\n bgp cluster-id {core.loopback_v4}\n" in text

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -183,3 +185,88 @@ def test_summary_table_and_json() -> None:
     assert data["devices"][0]["added"] == 1 and data["devices"][0]["removed"] == 1
     assert table(report).row_count == 3
     assert footer(report).startswith("deploy FAILED") and "stopped after wave 2" in footer(report)
+
+
+# --- in the lab: from an empty lab (routers on their bootstrap), then a second run changes nothing ---
+
+COMMUNET = str(ROOT / ".venv" / "bin" / "communet")
+
+
+def _lab(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([COMMUNET, "lab", *args], capture_output=True, text=True, timeout=300, check=False)
+
+
+@pytest.fixture
+def empty_lab(intents, monkeypatch) -> Iterator[None]:
+    """A fresh lab of our own with random lab secrets; skipped when a lab is already up. Always taken down."""
+    from communet.lab.state import State
+
+    if os.geteuid() != 0:
+        pytest.skip("the lab needs root")
+    if State().exists():
+        pytest.skip("a lab is already running here; not touching it")
+    for name in secret_names(intents.values()):
+        monkeypatch.setenv(name, os.environ.get(name) or secrets.token_hex(8))
+    try:
+        up = _lab("up")
+        assert up.returncode == 0, up.stdout + up.stderr
+        yield
+    finally:
+        _lab("down")
+
+
+def _deploy_json(*args: str, state: Path) -> tuple[int, dict]:
+    out = subprocess.run([COMMUNET, "deploy", "--json", "--state-dir", str(state), *args], capture_output=True,
+                         text=True, timeout=600, check=False)
+    return out.returncode, json.loads(out.stdout) if out.stdout.strip() else {"stderr": out.stderr}
+
+
+@pytest.mark.lab
+def test_nornir_deploy_from_empty_lab_then_idempotent(empty_lab, intents, tmp_path: Path) -> None:
+    code, dry = _deploy_json(state=tmp_path)
+    routers = {h for h, i in intents.items() if i.kind == "router"}
+    assert code == 0, dry
+    assert {d["device"] for d in dry["devices"] if d["status"] == "pending"} >= routers
+    code, first = _deploy_json("--commit", state=tmp_path)
+    assert code == 0, [d for d in first["devices"] if not d["ok"]]
+    assert {d["device"] for d in first["devices"] if d["status"] == "applied"} >= routers
+    secret = os.environ[peer_secret(intents)]
+    backups = list((tmp_path / "backups").rglob("*"))
+    assert backups and secret not in json.dumps(first)
+    code, second = _deploy_json("--commit", state=tmp_path)
+    assert code == 0, second
+    assert [(d["device"], d["changed"]) for d in second["devices"] if d["changed"]] == []
+    assert {d["status"] for d in second["devices"]} == {"unchanged"}
+
+
+def _playbook(*args: str) -> subprocess.CompletedProcess[str]:
+    ansible = str(ROOT / ".venv" / "bin" / "ansible-playbook")
+    return subprocess.run([ansible, "playbooks/deploy.yml", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=900, check=False, env={**os.environ, "ANSIBLE_STDOUT_CALLBACK": "default"})
+
+
+def _recap(text: str) -> dict[str, dict[str, int]]:
+    out = {}
+    for line in text.split("PLAY RECAP", 1)[-1].splitlines():
+        host, sep, rest = line.partition(" : ")
+        if sep:
+            out[host.strip()] = {k: int(v) for k, v in (kv.split("=") for kv in rest.split())}
+    return out
+
+
+@pytest.mark.lab
+def test_ansible_deploy_from_empty_lab_then_idempotent(empty_lab, intents) -> None:
+    secret = os.environ[peer_secret(intents)]
+    check = _playbook("--check", "--diff")
+    assert check.returncode == 0, check.stdout[-3000:]
+    assert "+hostname" in check.stdout or "hostname" in check.stdout
+    assert secret not in check.stdout
+    first = _playbook()
+    assert first.returncode == 0, first.stdout[-3000:]
+    routers = {h for h, i in intents.items() if i.kind == "router"}
+    recap = _recap(first.stdout)
+    assert all(recap[h]["changed"] > 0 and recap[h]["failed"] == 0 for h in routers), recap
+    second = _playbook()
+    assert second.returncode == 0, second.stdout[-3000:]
+    recap = _recap(second.stdout)
+    assert all(recap[h]["changed"] == 0 for h in routers), recap

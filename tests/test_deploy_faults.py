@@ -1,0 +1,169 @@
+"""Deploy faults in the lab: each ends with the faulty device on its previous config (byte for byte),
+the other devices as the wave rules say, and a non-zero exit with a clear summary."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from communet import ROOT
+from communet.deploy.run import DeployOptions
+from communet.design import build_design
+from communet.model.load import load_network
+
+pytestmark = pytest.mark.lab
+COMMUNET = str(ROOT / ".venv" / "bin" / "communet")
+VERIFY_TIMEOUT = 25.0
+
+
+def lab_cmd(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([COMMUNET, "lab", *args], capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def lab_secret_env() -> dict[str, str]:
+    """Random values for every secret the model names, unless the environment has them."""
+    from communet.deploy.secrets import secret_names
+
+    names = secret_names(build_design(load_network(ROOT / "inventory")).values())
+    return {n: os.environ.get(n) or secrets.token_hex(8) for n in sorted(names)}
+
+
+@pytest.fixture(scope="module")
+def lab() -> Iterator[None]:
+    """A lab of our own (skipped when not root or when a lab is already up), always taken down."""
+    from communet.lab.state import State
+
+    if os.geteuid() != 0:
+        pytest.skip("the lab needs root")
+    if State().exists():
+        pytest.skip("a lab is already running here; not touching it")
+    saved = {k: os.environ.get(k) for k in lab_secret_env()}
+    os.environ.update(lab_secret_env())
+    try:
+        up = lab_cmd("up")
+        assert up.returncode == 0, up.stdout + up.stderr
+        yield
+    finally:
+        lab_cmd("down")
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def node_cmd(node: str, *cmd: str) -> subprocess.CompletedProcess[str]:
+    from communet.lab.control import exec_in
+    from communet.lab.state import State
+
+    return subprocess.run(exec_in(State(), node, list(cmd)), capture_output=True, text=True, timeout=30, check=False)
+
+
+def running(node: str) -> str:
+    out = node_cmd(node, "vtysh", "-c", "show running-config")
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def deploy(tmp_path: Path, **kwargs: object):
+    from nornir_tasks.deploy import deploy_with_nornir
+
+    options = DeployOptions(commit=True, verify_timeout=VERIFY_TIMEOUT, state_dir=tmp_path / "deploy", secrets_files=(),
+                            **kwargs)  # type: ignore[arg-type]
+    return deploy_with_nornir(options)
+
+
+@pytest.fixture(scope="module")
+def deployed(lab: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """The whole lab on its intended configs, converged."""
+    report = deploy(tmp_path_factory.mktemp("first"))
+    assert report.ok, [r.as_json() for r in report.results if not r.ok]
+    return build_design(load_network(ROOT / "inventory"))
+
+
+def town_routers(intents) -> list[str]:
+    return [h for h, i in intents.items() if i.kind == "router" and i.role == "town"]
+
+
+def real_intended(host: str, intents) -> str:
+    from communet.render import jinja_env, render_intent
+
+    return render_intent(jinja_env(), intents[host], reveal=True)
+
+
+def wrong_area(config: str, ifname: str, area: str) -> str:
+    """``config`` with span ``ifname`` put into another OSPF area: accepted, but no adjacency."""
+    lines = config.splitlines()
+    start = lines.index(f"interface {ifname}")
+    end = next(i for i in range(start, len(lines)) if lines[i].strip() == "exit")
+    for i in range(start, end):
+        if lines[i].strip() == f"ip ospf area {area}":
+            lines[i] = lines[i].replace(area, "0.0.0.99")
+    return "\n".join(lines) + "\n"
+
+
+def test_config_the_device_rejects_is_rolled_back(deployed, tmp_path: Path) -> None:
+    bad, other = town_routers(deployed)[:2]
+    before = {h: running(h) for h in (bad, other)}
+    text = real_intended(bad, deployed).replace("\nend\n", "\nrouter ospf\n frobnicate the network\nexit\nend\n")
+    report = deploy(tmp_path, limit=[bad, other], canary=[bad], intended={bad: text})
+    by = {r.device: r for r in report.results}
+    assert not report.ok and report.stopped_after_wave == 1
+    assert by[bad].status == "rolled-back" and by[bad].step == "check", by[bad].as_json()
+    assert "frobnicate" in by[bad].message
+    assert by[other].status == "skipped"
+    assert {h: running(h) for h in (bad, other)} == before
+
+
+def test_broken_adjacency_fails_verification_and_rolls_back(deployed, tmp_path: Path) -> None:
+    host = town_routers(deployed)[0]
+    intent = deployed[host]
+    area = intent.ospf.area
+    span = next(i for i in intent.interfaces if i.kind == "span")
+    before = running(host)
+    text = real_intended(host, deployed)
+    broken = wrong_area(text, span.name, area)
+    assert broken != text
+    report = deploy(tmp_path, limit=[host], intended={host: broken})
+    (result,) = report.results
+    assert result.status == "rolled-back" and result.step == "verify", result.as_json()
+    assert "OSPF neighbor" in result.message
+    assert running(host) == before
+
+
+def test_wrong_ssh_key_fails_cleanly(deployed, tmp_path: Path) -> None:
+    host = town_routers(deployed)[1]
+    before = running(host)
+    key = tmp_path / "stranger"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    out = subprocess.run([COMMUNET, "deploy", "--commit", "--limit", host, "--ssh-key", str(key), "--json",
+                          "--state-dir", str(tmp_path / "deploy")], capture_output=True, text=True, timeout=120,
+                         check=False)
+    assert out.returncode == 1, out.stderr
+    (result,) = json.loads(out.stdout)["devices"]
+    assert result["status"] == "failed" and result["step"] == "connect" and result["changed"] is False
+    assert "Permission denied" in result["message"]
+    assert running(host) == before
+
+
+def test_unreachable_device_fails_and_stops_the_next_wave(deployed, tmp_path: Path) -> None:
+    from communet.lab.topology import MGMT_IF
+
+    down, other = town_routers(deployed)[2:4]
+    before = {h: running(h) for h in (down, other)}
+    assert node_cmd(down, "ip", "link", "set", MGMT_IF, "down").returncode == 0
+    try:
+        out = subprocess.run([COMMUNET, "deploy", "--commit", "--limit", f"{down},{other}", "--canary", down,
+                              "--state-dir", str(tmp_path / "deploy")], capture_output=True, text=True,
+                             timeout=120, check=False)
+    finally:
+        node_cmd(down, "ip", "link", "set", MGMT_IF, "up")
+    assert out.returncode == 1
+    assert "deploy FAILED" in out.stdout and "unreachable" in out.stdout and "skipped" in out.stdout
+    assert {h: running(h) for h in (down, other)} == before

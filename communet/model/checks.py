@@ -17,6 +17,7 @@ from communet.errors import Problem
 
 if TYPE_CHECKING:
     from communet.model.network import Network
+    from communet.model.site import Site
 
 Loc = tuple[int | str, ...]
 
@@ -144,7 +145,8 @@ def _overlaps(items: list[tuple[str, IPNetwork, str, Loc]]) -> Iterator[tuple[tu
 
 def check_pools(net: Network, r: _Reporter) -> None:
     syn = net.syndicate
-    pools = [(name, IPNetwork(value), "syndicate", ("pools", name)) for name, value in syn.pools]
+    pools: list[tuple[str, IPNetwork, str, Loc]] = [
+        (name, IPNetwork(value), "syndicate", ("pools", name)) for name, value in syn.pools]
     pools += [("IX LAN", IPNetwork(net.ix.lan_v4), "ix", ("lan_v4",)),
               ("IX LAN", IPNetwork(net.ix.lan_v6), "ix", ("lan_v6",))]
     for a, b in _overlaps(pools):
@@ -214,13 +216,12 @@ def check_pool_sizes(net: Network, r: _Reporter) -> None:
         ("loopback_v6", lambda i: ad.loopback_v6(syn, i)),
         ("management_v4", lambda i: _mgmt_ok(net, i)),
     ]
-    devices = [(s.name, loc, i) for s, loc, i in _device_ids(net)]
-    for site, loc, dev_id in devices:
+    for owner, loc, dev_id in _device_ids(net):
         for pool, derive in id_pools:
             try:
                 derive(dev_id)
             except ad.PoolExhausted as exc:
-                r.add(site, loc, f"pool too small: {pool}: {exc}", f"enlarge pools.{pool} or use a smaller id")
+                r.add(owner.name, loc, f"pool too small: {pool}: {exc}", f"enlarge pools.{pool} or use a smaller id")
     for site in net.sites:
         for i, span in enumerate(site.spans):
             for pool, derive2 in (("span_v4", ad.span_v4), ("span_v6", ad.span_v6)):
@@ -256,7 +257,7 @@ def _mgmt_ok(net: Network, device_id: int) -> None:
         raise ad.PoolExhausted(f"host {device_id} collides with the management station")
 
 
-def _device_ids(net: Network) -> Iterator[tuple[object, Loc, int]]:
+def _device_ids(net: Network) -> Iterator[tuple[Site, Loc, int]]:
     for i, router in enumerate(net.datacenter.routers):
         yield net.datacenter, ("routers", i, "id"), router.id
     for town in net.towns:
@@ -302,7 +303,7 @@ def check_ix(net: Network, r: _Reporter) -> None:
         lan = lans[addr.version]
         expected = "lan_v4" if loc[-1] == "v4" else "lan_v6"
         if addr.version != (4 if loc[-1] == "v4" else 6):
-            r.add("ix", loc, f"{addr} is not an IPv{loc[-1][1]} address", f"write an address in {expected}")
+            r.add("ix", loc, f"{addr} is not an IPv{str(loc[-1])[1]} address", f"write an address in {expected}")
         elif addr not in lan or addr in (lan.network, lan.broadcast):
             r.add("ix", loc, f"{addr} is outside the IX LAN {lan}", f"the IX assigns addresses in {lan}")
         other = seen.setdefault(str(addr), "/".join(map(str, loc)))

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from communet.lab import bird, frr, kamailio, member, sshd, wiring
+from communet.lab import bird, frr, kamailio, member, sipp, sshd, wiring
 from communet.lab.health import converged, wait_converged
 from communet.lab.netns import LabError, enter, ip, links, namespaces, run
 from communet.lab.nodes import node_paths, start_holder, wait_holders
@@ -57,16 +57,22 @@ def up(net: Network, state: State, with_configs: bool = False, wait: bool = True
     wiring.check_free(topo)
     timing = Timing()
     state.dir.mkdir(parents=True, exist_ok=True)
-    build(net, topo, state, with_configs, timing, say)
-    if wait and with_configs:
-        say("waiting for OSPF adjacencies and BGP sessions")
-        wait_converged(state, topo, timeout)
-        timing.mark("converged")
+    holders = build(net, topo, state, with_configs, timing, say)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # phones register while routing converges
+        phones = pool.submit(register_phones, net, topo, state, holders)
+        if wait and with_configs:
+            say("waiting for OSPF adjacencies and BGP sessions")
+            wait_converged(state, topo, timeout)
+            timing.mark("converged")
+        phones.result()
+        timing.mark("phones registered")
     state.record(Entry("done", "up"))
     return timing
 
 
-def build(net: Network, topo: Topology, state: State, with_configs: bool, timing: Timing, say: Say) -> None:
+def build(net: Network, topo: Topology, state: State, with_configs: bool, timing: Timing,
+          say: Say) -> dict[str, int]:
+    """Namespaces, links, daemons, configs; returns node -> holder PID."""
     say(f"creating {len(topo.nodes)} namespaces, {len(topo.links)} links")
     wiring.create_namespaces(state, topo)
     holders = {node.name: start_holder(state, node) for node in topo.nodes}
@@ -81,6 +87,7 @@ def build(net: Network, topo: Topology, state: State, with_configs: bool, timing
     timing.mark("daemons started")
     load_configs(topo, state, holders)
     timing.mark("configs loaded")
+    return holders
 
 
 def start_daemons(net: Network, topo: Topology, state: State, holders: dict[str, int], with_configs: bool) -> None:
@@ -104,6 +111,9 @@ def start_daemons(net: Network, topo: Topology, state: State, holders: dict[str,
             sshd.start(state, node, holders[node.name], user)
     for node in topo.of_kind("sip"):
         kamailio.start(state, node, holders[node.name])
+    sipp.write_scenarios(state, net.syndicate.telephony.domain)
+    for phone in topo.phones:
+        sipp.start_phone(state, phone, holders[phone.node], net.syndicate.telephony.qos.sip_port)
     for node in frr_nodes:
         frr.wait_daemons(state, node)
 
@@ -125,6 +135,15 @@ def load_configs(topo: Topology, state: State, holders: dict[str, int]) -> None:
         lines = "\n".join(f"  {name}: {(p.stdout + p.stderr).strip().splitlines()[-1:]}" for name, p in bad)
         raise LabError(f"FRR did not accept the config of {len(bad)} node(s):\n{lines}\n"
                        f"    see vtysh-boot.log under {state.dir}/nodes/<node>/log")
+
+
+def register_phones(net: Network, topo: Topology, state: State, holders: dict[str, int]) -> None:
+    port = net.syndicate.telephony.qos.sip_port
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(lambda p: (p, sipp.register(state, p, holders[p.node], port)), topo.phones))
+    bad = [f"  {p.extension} at {p.sip_server}: {o.output.strip().splitlines()[-1:]}" for p, o in outcomes if not o.ok]
+    if bad:
+        raise LabError("phones did not register:\n" + "\n".join(bad))
 
 
 def _lab_pids(state: State) -> set[int]:

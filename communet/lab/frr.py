@@ -83,8 +83,12 @@ def load_config_cmd(holder: int) -> list[str]:
     return enter(holder, ["vtysh", "-b"])
 
 
+def vtysh(holder: int, command: str) -> str:
+    return run(enter(holder, ["vtysh", "-c", command]), check=False, timeout=10)
+
+
 def vtysh_json(holder: int, command: str) -> Any:
-    text = run(enter(holder, ["vtysh", "-c", command]), check=False, timeout=10)
+    text = vtysh(holder, command)
     try:
         return json.loads(text) if text.strip() else {}
     except json.JSONDecodeError:

@@ -83,13 +83,43 @@ def converged(state: State, topo: Topology) -> list[str]:
     return out
 
 
-def wait_converged(state: State, topo: Topology, timeout: float, interval: float = 0.5) -> None:
+def ospf_done(state: State, topo: Topology) -> bool:
+    for node in topo.of_kind("router"):
+        holder, want = state.holder(node.name), expected_adjacencies(topo, node.name)
+        if frr.ospf_full(holder) < want or frr.ospf_full(holder, v6=True) < want:
+            return False
+    return True
+
+
+def nudge_bgp(state: State, topo: Topology, nudged: dict[tuple[str, str], float], every: float = 10) -> None:
+    """Once the underlay is up, retry iBGP sessions now rather than after the connect-retry timer.
+
+    A session whose first attempt found no route to the peer's loopback waits for the
+    connect-retry timer (120 s by default); ``clear bgp PEER`` starts it again at once.
+    """
+    now = time.monotonic()
+    for node in topo.of_kind("router"):
+        holder = state.holder(node.name)
+        for address, bgp_state in frr.bgp_states(holder).items():
+            if bgp_state in ("Active", "Connect", "Idle") and now - nudged.get((node.name, address), 0) > every:
+                nudged[(node.name, address)] = now
+                frr.vtysh(holder, f"clear bgp {address}")
+
+
+def wait_converged(state: State, topo: Topology, timeout: float, interval: float = 0.5,
+                   grace: float = 3) -> None:
     deadline = time.monotonic() + timeout
     pending = routing_nodes(topo)
+    underlay_at = 0.0
+    nudged: dict[tuple[str, str], float] = {}
     while pending:
         pending = [n for n in pending if not node_health(state, topo, n)[1]]
         if not pending:
             return
+        if not underlay_at and ospf_done(state, topo):
+            underlay_at = time.monotonic()
+        if underlay_at and time.monotonic() - underlay_at > grace:
+            nudge_bgp(state, topo, nudged)
         if time.monotonic() > deadline:
             lagging = ", ".join(f"{n.name} ({node_health(state, topo, n)[0]})" for n in pending)
             raise LabError(f"not converged after {timeout:g} s: {lagging}")

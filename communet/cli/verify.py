@@ -20,6 +20,7 @@ from communet.verify.run import verify as run_verify
 
 def _print_run(run: Run, paths: tuple[str, str]) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"verify: {'all checks passed' if run.ok else 'FAILURES'}")
@@ -27,11 +28,11 @@ def _print_run(run: Run, paths: tuple[str, str]) -> None:
         table.add_column(col, justify="right" if col in ("passed", "failed") else "left")
     for family, name, passed, failed, note in report.rows(run):
         style = "red" if failed else "green"
-        table.add_row(family, name, str(passed), f"[{style}]{failed}[/{style}]", note[:100])
-    console = Console(width=160)
+        table.add_row(escape(family), escape(name), str(passed), f"[{style}]{failed}[/{style}]", escape(note[:100]))
+    console = Console(width=160, emoji=False, highlight=False)
     console.print(table)
     for err in run.errors:
-        console.print(f"[red]error:[/red] {err}")
+        console.print(f"[red]error:[/red] {escape(err)}")
     console.print(f"{len(run.checks)} checks, {len(run.failed())} failed, {run.seconds.get('total', 0):.1f} s "
                   f"({', '.join(f'{k} {v:.1f}' for k, v in run.seconds.items() if k != 'total')})")
     console.print(f"report: {paths[1]} (json: {paths[0]})")

@@ -42,7 +42,9 @@ demo: setup
 	$(BIN)/communet validate
 	$(BIN)/communet render --check
 	$(BIN)/communet docs --check
-	@echo "configs are in $(CURDIR)/configs"
+	$(BIN)/communet lab up --with-configs
+	$(BIN)/communet lab status
+	@echo "the lab is up: 'communet lab cli NODE' for a router's CLI, 'communet lab down' to remove it"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

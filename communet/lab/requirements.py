@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import pwd
-import shutil
 from pathlib import Path
 
 #: Debian package -> files the lab runs from it.
@@ -21,7 +20,7 @@ PACKAGES: dict[str, tuple[str, ...]] = {
 
 
 def _present(path: str) -> bool:
-    return Path(path).exists() or shutil.which(Path(path).name) is not None
+    return Path(path).exists()
 
 
 def missing_packages() -> list[str]:

@@ -1,0 +1,204 @@
+"""The lab on real daemons: bring-up, routing convergence, IX filtering, a call between towns, SSH,
+and a clean `lab down` after an `up` killed halfway.
+
+Expectations come from the model and the design (spans, BGP neighbors, phones), never typed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from communet import ROOT
+from communet.lab import frr, sipp
+from communet.lab.health import expected_adjacencies
+from communet.lab.member import announcements
+from communet.lab.netns import links, namespaces
+from communet.lab.requirements import problems
+from communet.lab.state import State, proc_start
+from communet.lab.topology import Topology, build_topology
+from communet.model.load import load_network
+from communet.model.network import Network
+
+pytestmark = pytest.mark.lab
+COMMUNET = str(ROOT / ".venv" / "bin" / "communet")
+UP_BUDGET_S = 60
+DOWN_BUDGET_S = 10
+
+
+def _lab(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([COMMUNET, "lab", *args], capture_output=True, text=True, timeout=timeout, check=False)
+
+
+@pytest.fixture(scope="module")
+def net() -> Network:
+    return load_network(ROOT / "inventory")
+
+
+@pytest.fixture(scope="module")
+def topo(net: Network) -> Topology:
+    return build_topology(net)
+
+
+@pytest.fixture(scope="module")
+def state() -> State:
+    found = problems()
+    if found:
+        pytest.skip("; ".join(found))
+    current = State()
+    if current.exists() or any(n.startswith("cn-") for n in namespaces()):
+        pytest.skip("a lab is already running here; not touching it")
+    return current
+
+
+def _leftovers(entries: list, state_dir: Path) -> list[str]:
+    """What a lab recorded that still exists: namespaces, root links, processes, mounts."""
+    left = [f"namespace {e.name}" for e in entries if e.kind == "netns" and e.name in namespaces()]
+    left += [f"link {e.name}" for e in entries if e.kind == "link" and e.name in links()]
+    left += [f"process {e.name} {e.pid}" for e in entries
+             if e.kind == "process" and e.start and proc_start(e.pid) == e.start]
+    mountinfo = Path("/proc/self/mountinfo").read_text()
+    left += [f"mount {line.split()[4]}" for line in mountinfo.splitlines()
+             if str(state_dir) in line or "/run/netns/cn-" in line]
+    return left
+
+
+# Runs first: it needs the machine to itself, before the shared lab below comes up.
+def test_down_cleans_up_after_up_killed_halfway(state: State, topo: Topology) -> None:
+    proc = subprocess.Popen([COMMUNET, "lab", "up", "--with-configs"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        halfway = len([n for n in topo.nodes if n.daemons]) * 3
+        deadline = time.monotonic() + 60
+        while len(list(state.of_kind("process"))) < halfway and proc.poll() is None:
+            assert time.monotonic() < deadline, "lab up made no progress"
+            time.sleep(0.05)
+        assert proc.poll() is None, "lab up finished before it could be killed"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        entries = state.entries()
+        assert any(e.kind == "netns" for e in entries) and not state.complete()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        start = time.monotonic()
+        down = _lab("down")
+        took = time.monotonic() - start
+    assert down.returncode == 0, down.stderr
+    assert _leftovers(entries, state.dir) == []
+    assert not state.dir.exists()
+    assert took < DOWN_BUDGET_S, f"lab down took {took:.1f} s"
+
+
+@pytest.fixture(scope="module")
+def lab(state: State) -> Iterator[float]:
+    """One lab with the rendered configs for every check below; always taken down."""
+    start = time.monotonic()
+    try:
+        up = _lab("up", "--with-configs")
+        took = time.monotonic() - start
+        assert up.returncode == 0, up.stdout + up.stderr
+        yield took
+    finally:
+        entries = state.entries()
+        _lab("down")
+        assert _leftovers(entries, state.dir) == []
+
+
+def test_up_converges_within_budget(lab: float) -> None:
+    assert lab < UP_BUDGET_S, f"lab up --with-configs took {lab:.1f} s"
+
+
+def test_every_span_is_a_full_ospf_adjacency(lab: float, state: State, topo: Topology) -> None:
+    for node in topo.of_kind("router"):
+        holder = state.holder(node.name)
+        want = expected_adjacencies(topo, node.name)
+        assert want >= 1
+        assert frr.ospf_full(holder) == want, node.name
+        assert frr.ospf_full(holder, v6=True) == want, node.name
+
+
+def test_every_bgp_session_is_established(lab: float, state: State, topo: Topology) -> None:
+    for node in topo.of_kind("router", "member"):
+        intent = topo.intents.get(node.name)
+        states = frr.bgp_states(state.holder(node.name))
+        if intent is not None and intent.kind == "router":
+            assert set(states) == {nb.address for nb in intent.bgp.neighbors}, node.name
+        assert states and set(states.values()) == {"Established"}, (node.name, states)
+
+
+def test_route_servers_have_every_client_up(lab: float, state: State, net: Network) -> None:
+    from communet.lab import bird
+
+    for rs in net.ix.route_servers:
+        protocols = bird.protocols(state, rs.name, state.holder(rs.name))
+        assert len(protocols) == 2 * (1 + len(net.ix.peers)), protocols
+        assert set(protocols.values()) == {"Established"}, protocols
+
+
+def test_edge_rejects_what_it_must_and_keeps_what_is_registered(lab: float, state: State, net: Network) -> None:
+    edge = state.holder(net.ix.port.device)
+    peer = net.ix.peers[0]
+    for version, family in ((4, "ipv4"), (6, "ipv6")):
+        table = frr.vtysh_json(edge, f"show bgp {family} unicast json").get("routes", {})
+        announced = announcements(net, peer, version)
+        registered = {a.prefix for a in announced if a.why == "registered"}
+        bad = {a.prefix for a in announced} - registered
+        assert registered <= set(table), (family, sorted(table))
+        assert not bad & set(table), (family, sorted(bad & set(table)))
+
+
+def test_call_between_two_towns(lab: float, state: State, topo: Topology, net: Network) -> None:
+    towns = sorted({p.town for p in topo.phones})
+    assert len(towns) >= 2
+    caller = next(p for p in topo.phones if p.town == towns[0])
+    callee = next(p for p in topo.phones if p.town == towns[-1])
+    outcome = sipp.call(state, caller, callee, state.holder(caller.node), net.syndicate.telephony.qos.sip_port)
+    assert outcome.ok, outcome.output
+
+
+def test_ssh_root_and_cli_login(lab: float, state: State, topo: Topology) -> None:
+    from communet.lab.sshd import ssh_command
+
+    node = topo.of_kind("router")[0]
+    root = subprocess.run([*ssh_command(state, node), "-o", "BatchMode=yes", "hostname; ls /etc/frr"],
+                          capture_output=True, text=True, timeout=30, check=False)
+    assert root.returncode == 0, root.stderr
+    assert root.stdout.split()[0] == node.name and "frr.conf" in root.stdout
+    user = load_network(ROOT / "inventory").syndicate.management.user
+    cli = subprocess.run([*ssh_command(state, node, user), "-o", "BatchMode=yes", "show bgp summary json"],
+                         capture_output=True, text=True, timeout=30, check=False)
+    assert cli.returncode == 0, cli.stderr
+    assert "ipv4Unicast" in json.loads(cli.stdout)
+
+
+def test_status_is_healthy_and_up_again_changes_nothing(lab: float, state: State) -> None:
+    status = _lab("status")
+    assert status.returncode == 0, status.stdout
+    before = state.manifest.read_text()
+    again = _lab("up")
+    assert again.returncode == 1 and "already up" in again.stderr
+    assert state.manifest.read_text() == before
+
+
+def test_exec_runs_inside_the_node(lab: float, topo: Topology) -> None:
+    node = topo.of_kind("router")[0]
+    out = _lab("exec", node.name, "--", "hostname")
+    assert out.returncode == 0 and out.stdout.strip() == node.name
+
+
+def test_requirements_name_the_missing_packages(monkeypatch) -> None:
+    from communet.lab import requirements
+
+    monkeypatch.setitem(requirements.PACKAGES, "bird2", ("/nonexistent/bird",))
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    found = requirements.problems()
+    assert any("root" in p for p in found)
+    assert any("bird2" in p and "apt-get install" in p for p in found)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from communet.design.intent import Intent, RouterIntent, SipIntent
 from communet.design.router import router_intent
-from communet.design.sip import sip_intent, telephony_towns
+from communet.design.sip import dial_plan, sip_intent, telephony_towns
 from communet.model.network import Network
 
 
@@ -18,8 +18,9 @@ def build_design(net: Network, platform_override: str | None = None) -> dict[str
         if platform_override:
             router = router.model_copy(update={"platform": platform_override})
         intents[router.hostname] = router_intent(net, site, router)
+    plan = dial_plan(net)
     for town in telephony_towns(net):
-        intent = sip_intent(net, town)
+        intent = sip_intent(net, town, plan)
         intents[intent.hostname] = intent
     return intents
 

@@ -41,7 +41,7 @@ def span_description(span: Span, peer: str) -> str:
 def span_interfaces(net: Network, router: Router) -> list[Interface]:
     plat = platform(router.platform)
     out: list[Interface] = []
-    for _, span in sorted(net.spans(), key=lambda s: s[1].id):
+    for span in net.spans_of(router.hostname):
         for end, other, local in ((span.local, span.remote, True), (span.remote, span.local, False)):
             if end.device != router.hostname:
                 continue
@@ -127,7 +127,7 @@ def ibgp_neighbors(net: Network, router: Router) -> list[BgpNeighbor]:
     if router.role == "core":
         peers = [r for _, r in net.routers() if r.hostname != router.hostname]
     else:
-        peers = [r for _, r in net.routers() if r.hostname in reflectors]
+        peers = list(net.reflectors)
     out = []
     for family, address in (("ipv4", ad.loopback_v4), ("ipv6", ad.loopback_v6)):
         for peer in peers:

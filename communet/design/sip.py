@@ -25,13 +25,20 @@ def telephony_towns(net: Network) -> list[Town]:
     return [t for t in net.live_towns if t.telephony is not None]
 
 
-def sip_intent(net: Network, town: Town) -> SipIntent:
+def dial_plan(net: Network) -> dict[str, DialRoute]:
+    """Town name -> the route other towns use to reach its extensions, computed once per design."""
+    return {t.name: dial_route(net, t, local=False) for t in telephony_towns(net)}
+
+
+def sip_intent(net: Network, town: Town, plan: dict[str, DialRoute] | None = None) -> SipIntent:
+    """``plan`` is :func:`dial_plan`'s result, shared by every SIP server of one design."""
     assert town.telephony is not None
     syn = net.syndicate
     voice = syn.segment_roles["voice"]
     segment = ad.segment_v4(syn, town, voice)
     v4, v6 = ad.sip_address(syn, town)
-    others = [t for t in telephony_towns(net) if t.name != town.name]
+    plan = dial_plan(net) if plan is None else plan
+    others = [route for name, route in plan.items() if name != town.name]
     return SipIntent(
         hostname=sip_hostname(town), platform="kamailio", site=town.name,
         site_display=town.display_name or town.name, domain=syn.telephony.domain,
@@ -39,7 +46,7 @@ def sip_intent(net: Network, town: Town) -> SipIntent:
         gateway_v4=str(ad.host(segment, 1)), segment_v4=str(segment),
         signalling_tos=syn.telephony.qos.signalling_dscp << 2,
         local=dial_route(net, town, local=True),
-        routes=tuple(dial_route(net, t, local=False) for t in others),
+        routes=tuple(others),
         management=management(syn, town.telephony.sip_server.id),
-        peers_v4=tuple(str(ad.sip_address(syn, t)[0]) for t in others),
+        peers_v4=tuple(route.target for route in others),
     )

@@ -67,8 +67,11 @@ def check_duplicates(net: Network, r: _Reporter) -> None:
 def check_references(net: Network, r: _Reporter) -> None:
     routers = {rt.hostname: (site, rt) for site, rt in net.routers(live_only=False)}
     roles = net.syndicate.segment_roles
+    own_by_site: dict[str, set[str]] = defaultdict(set)
+    for s, rt in routers.values():
+        own_by_site[s.name].add(rt.hostname)
     for site in net.sites:
-        own = {rt.hostname for s, rt in routers.values() if s.name == site.name}
+        own = own_by_site[site.name]
         for i, span in enumerate(site.spans):
             if span.local.device not in own:
                 r.add(site.name, ("spans", i, "local", "device"),

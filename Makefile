@@ -44,6 +44,7 @@ demo: setup
 	$(BIN)/communet docs --check
 	$(BIN)/communet lab up --with-configs
 	$(BIN)/communet lab status
+	$(BIN)/communet verify
 	@echo "the lab is up: 'communet lab cli NODE' for a router's CLI, 'communet lab down' to remove it"
 
 clean:

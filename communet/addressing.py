@@ -28,8 +28,9 @@ def network(prefix: str) -> IPNetwork:
     return IPNetwork(prefix)
 
 
+@lru_cache(maxsize=65536)
 def nth_subnet(pool: str, prefixlen: int, index: int) -> IPNetwork:
-    """The ``index``-th subnet of length ``prefixlen`` in ``pool``."""
+    """The ``index``-th subnet of length ``prefixlen`` in ``pool`` (cached: do not modify the result)."""
     net = network(pool)
     width = 32 if net.version == 4 else 128
     if prefixlen < net.prefixlen or prefixlen > width:

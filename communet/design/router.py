@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from netaddr import IPAddress, IPNetwork
+from netaddr import IPNetwork
 
 from communet import addressing as ad
 from communet.design import policy
@@ -66,12 +66,15 @@ def segment_host(site: Site, router: Router) -> bool:
     return True
 
 
-def segment_interfaces(syn: Syndicate, site: Site, router: Router) -> list[Interface]:
+def segment_interfaces(
+    syn: Syndicate, site: Site, router: Router, prefixes: list[tuple[str, IPNetwork, IPNetwork]] | None = None,
+) -> list[Interface]:
+    """``prefixes``: :func:`segment_prefixes` of the site, when the caller already has them."""
     if not segment_host(site, router):
         return []
     plat = platform(router.platform)
     out = []
-    for role, v4, v6 in segment_prefixes(syn, site):
+    for role, v4, v6 in segment_prefixes(syn, site) if prefixes is None else prefixes:
         spec = syn.segment_roles[role]
         out.append(Interface(
             name=plat.segment(spec.vlan), description=f"{role}: {spec.description}".rstrip(": "),
@@ -162,17 +165,18 @@ def ix_neighbors(net: Network) -> list[BgpNeighbor]:
 
 
 def _family_of(prefix: str) -> str:
-    return "ipv4" if IPAddress(prefix.split("/")[0]).version == 4 else "ipv6"
+    """Family of a canonical address or prefix: only IPv6 text holds a colon."""
+    return "ipv6" if ":" in prefix else "ipv4"
 
 
 def router_intent(net: Network, site: Site, router: Router) -> RouterIntent:
     syn = net.syndicate
     plat = platform(router.platform)
     edge = router.role == "edge"
-    interfaces = (loopback(syn, router), *span_interfaces(net, router), *segment_interfaces(syn, site, router),
-                  *ix_interface(net, router))
-    segments = [p for i in interfaces if i.kind == "segment" for p in (i.ipv4, i.ipv6)]
-    announced = [str(IPNetwork(p).cidr) for p in segments if p] + (list(syn.aggregates) if edge else [])
+    prefixes = segment_prefixes(syn, site) if segment_host(site, router) else []
+    interfaces = (loopback(syn, router), *span_interfaces(net, router),
+                  *segment_interfaces(syn, site, router, prefixes), *ix_interface(net, router))
+    announced = [str(p) for _, v4, v6 in prefixes for p in (v4, v6)] + (list(syn.aggregates) if edge else [])
     router_id = str(ad.loopback_v4(syn, router.id))
     neighbors = ibgp_neighbors(net, router) + (ix_neighbors(net) if edge else [])
     return RouterIntent(

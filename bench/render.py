@@ -1,0 +1,150 @@
+"""Render benchmark: communet's Nornir render against the bare-Jinja floor, and Ansible.
+
+    .venv/bin/python bench/render.py [--sizes 100,1000,5000] [--ansible-hosts 100]
+
+For each size a synthetic syndicate (bench/synthetic.py) is written to a temporary
+directory, then each measurement runs in a fresh Python process so that its peak
+memory (the child's maxrss, from os.wait4) is its own:
+
+(a) nornir:  load YAML + validate + design + Nornir render + write, timed in the child
+             after imports (``nornir_tasks.render_with_nornir``);
+(c) floor:   design computed before the timer, then a bare loop of the compiled
+             templates over the intents, writing each file;
+(b) ansible: ``ansible-playbook playbooks/render.yml`` on the smallest syndicate
+             (timed from outside: process start to exit).
+
+Nothing here asserts a speed; it prints a table and the (a)/(c) ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synthetic import write_syndicate
+
+from communet import ROOT
+
+BIN = Path(sys.executable).parent
+MIB = 1024  # ru_maxrss is in KiB on Linux
+
+
+@dataclass(frozen=True)
+class Run:
+    case: str
+    routers: int
+    devices: int
+    seconds: float
+    peak_mib: float
+
+
+def child_nornir(inventory: Path, out: Path) -> dict[str, float]:
+    from nornir_tasks import render_with_nornir
+
+    start = time.perf_counter()
+    result = render_with_nornir(inventory, out)
+    seconds = time.perf_counter() - start
+    if result.failed:
+        raise SystemExit(f"render failed on {sorted(result.failed_hosts)[:5]}")
+    return {"seconds": seconds, "devices": len(result)}
+
+
+def child_floor(inventory: Path, out: Path) -> dict[str, float]:
+    from communet.design import build_design
+    from communet.model.load import load_network
+    from communet.render import file_name, jinja_env, template_name
+
+    intents = list(build_design(load_network(inventory)).values())
+    env = jinja_env()
+    templates = {name: env.get_template(name) for name in {template_name(i) for i in intents}}
+    jobs = [(templates[template_name(i)], out / file_name(i), i) for i in intents]
+    out.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    for template, path, intent in jobs:
+        path.write_text(template.render(intent=intent, reveal=False), encoding="utf-8")
+    return {"seconds": time.perf_counter() - start, "devices": len(jobs)}
+
+
+CHILDREN = {"nornir": child_nornir, "floor": child_floor}
+
+
+def spawn(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Run ``argv``; return wall seconds, the child's peak RSS in MiB, and its stdout."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile(mode="w+") as stdout:
+        proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE, env=env, cwd=ROOT, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        stderr = proc.stderr.read() if proc.stderr else ""
+        stdout.seek(0)
+        text = stdout.read()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv[:3])}... failed ({proc.returncode}):\n{stderr[-2000:]}{text[-2000:]}")
+    return wall, usage.ru_maxrss / MIB, text
+
+
+def measure(case: str, inventory: Path, out: Path, routers: int) -> Run:
+    _, peak, text = spawn([sys.executable, __file__, "--child", case, str(inventory), str(out)])
+    data = json.loads(text.strip().splitlines()[-1])
+    return Run(case, routers, int(data["devices"]), data["seconds"], peak)
+
+
+def measure_ansible(inventory: Path, out: Path, routers: int) -> Run:
+    out.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
+    env.update(COMMUNET_INVENTORY=str(inventory), ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), LC_ALL="C.UTF-8",
+               PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}")
+    wall, peak, _ = spawn([str(BIN / "ansible-playbook"), "playbooks/render.yml", "-e", f"out_dir={out}"], env)
+    devices = sum(1 for p in out.iterdir() if p.is_file())
+    return Run("ansible", routers, devices, wall, peak)
+
+
+def table(runs: list[Run]) -> str:
+    lines = [f"{'case':<8} {'routers':>7} {'devices':>7} {'wall s':>8} {'ms/device':>9} {'peak MiB':>8}"]
+    lines += [f"{r.case:<8} {r.routers:>7} {r.devices:>7} {r.seconds:>8.2f} {1000 * r.seconds / r.devices:>9.2f} "
+              f"{r.peak_mib:>8.0f}" for r in runs]
+    floors = {r.routers: r for r in runs if r.case == "floor"}
+    for run in runs:
+        if run.case == "nornir" and run.routers in floors:
+            lines.append(f"(a)/(c) at {run.routers} routers: {run.seconds / floors[run.routers].seconds:.2f}x")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="100,1000,5000", help="comma-separated router counts")
+    parser.add_argument("--ansible-hosts", type=int, default=100, help="routers for the Ansible run (0: skip)")
+    parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
+    parser.add_argument("paths", nargs="*", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(CHILDREN[args.child](*args.paths)))
+        return
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    runs: list[Run] = []
+    with tempfile.TemporaryDirectory(prefix="communet-bench-") as tmp:
+        work = Path(tmp)
+        for size in sizes:
+            inventory = write_syndicate(size, work / f"inventory-{size}")
+            for case in ("nornir", "floor"):
+                runs.append(measure(case, inventory, work / f"{case}-{size}", size))
+                print(f"  {runs[-1]}", file=sys.stderr)
+        if args.ansible_hosts:
+            inventory = write_syndicate(args.ansible_hosts, work / f"inventory-{args.ansible_hosts}")
+            runs.append(measure_ansible(inventory, work / "ansible", args.ansible_hosts))
+    print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, one process per case")
+    print(table(runs))
+
+
+if __name__ == "__main__":
+    main()

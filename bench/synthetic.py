@@ -1,0 +1,120 @@
+"""A synthetic syndicate of N town routers, written in the file format of inventory/.
+
+The data center and the IX come from the example inventory unchanged; syndicate.yml
+is the example's with every pool widened (netaddr supernets) until it holds N towns.
+Towns form a ring between the two core routers; every fifth town is a spur off its
+neighbour; every 25th town runs telephony.
+
+    .venv/bin/python bench/synthetic.py 1000 /tmp/syndicate-1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+from netaddr import IPNetwork
+
+from communet import ROOT
+
+EXAMPLE = ROOT / "inventory"
+SPUR_EVERY = 5
+TELEPHONY_EVERY = 25
+RING_PORT_DC = 10  # a port left free on the core routers in the example
+EXTENSIONS = 100  # per telephony town
+
+
+def widen(prefix: str, slots: int, slot_len: int) -> str:
+    """The supernet of ``prefix`` (same first address) holding ``slots`` /``slot_len`` slots."""
+    net = IPNetwork(prefix)
+    bits = max(slots - 1, 1).bit_length()
+    length = min(net.prefixlen, slot_len - bits)
+    return str(net.supernet(length)[0]) if length < net.prefixlen else str(net)
+
+
+def syndicate(example: dict[str, Any], towns: int, devices: int, spans: int) -> dict[str, Any]:
+    data = dict(example)
+    pools = dict(data["pools"])
+    block_v4 = 22  # the four /24 town segments, slots 0..3
+    block_v6 = data.get("site_block", {}).get("v6", 48)
+    pools["loopback_v4"] = widen(pools["loopback_v4"], devices, 32)
+    pools["management_v4"] = widen(pools["management_v4"], devices + 2, 32)  # + station, broadcast
+    pools["span_v4"] = widen(pools["span_v4"], spans, 31)
+    pools["span_v6"] = widen(pools["span_v6"], spans, 64)
+    pools["site_v4"] = widen(pools["site_v4"], towns + 1, block_v4)
+    pools["site_v6"] = widen(pools["site_v6"], towns + 1, block_v6)
+    data.update(name=f"Synthetic syndicate of {towns} towns", pools=pools,
+                site_block={"v4": block_v4, "v6": block_v6})
+    return data
+
+
+def town_plan(count: int, first_device: int, first_span: int) -> list[dict[str, Any]]:
+    """Town files: a ring from dc-core1 to dc-core2 through the ring towns, spurs hanging off them."""
+    towns: list[dict[str, Any]] = []
+    span_id = first_span
+    sip_id = first_device + count
+    previous = ("dc-core1", RING_PORT_DC)
+    for i in range(1, count + 1):
+        name = f"town{i:05d}"
+        host = f"{name}-r1"
+        town: dict[str, Any] = {
+            "id": i, "name": name, "display_name": f"Town {i}", "phase": "active",
+            "router": {"id": first_device + i - 1, "hostname": host, "platform": "frr"},
+            "segments": ["administration", "schools", "wifi"], "spans": [],
+        }
+        if i % SPUR_EVERY == 0 and i > 1:  # a spur: one span to the previous town's port 3
+            uplink = (f"town{i - 1:05d}-r1", 3)
+        else:
+            uplink, previous = previous, (host, 2)
+        town["spans"].append({"id": span_id, "local": {"device": host, "port": 1},
+                              "remote": {"device": uplink[0], "port": uplink[1]},
+                              "length_km": round(1 + (i % 17) * 0.7, 1)})
+        span_id += 1
+        if i % TELEPHONY_EVERY == 0:
+            first = 100000 + i * EXTENSIONS
+            town["segments"].insert(2, "voice")
+            town["telephony"] = {"extensions": {"first": first, "last": first + EXTENSIONS - 1},
+                                 "sip_server": {"id": sip_id}}
+            sip_id += 1
+        towns.append(town)
+    last = next(t for t in reversed(towns) if t["spans"][0]["remote"]["port"] != 3)
+    last["spans"].append({"id": span_id, "local": {"device": last["router"]["hostname"], "port": 2},
+                          "remote": {"device": "dc-core2", "port": RING_PORT_DC}, "length_km": 3.0})
+    return towns
+
+
+def write_syndicate(count: int, out: Path) -> Path:
+    """Write a syndicate of ``count`` town routers into ``out`` (an inventory directory)."""
+    example = yaml.safe_load((EXAMPLE / "syndicate.yml").read_text(encoding="utf-8"))
+    dc = yaml.safe_load((EXAMPLE / "datacenter.yml").read_text(encoding="utf-8"))
+    first_device = 1 + max(r["id"] for r in dc["routers"])
+    first_span = 1 + max(s["id"] for s in dc["spans"])
+    towns = town_plan(count, first_device, first_span)
+    devices = first_device + count + sum(1 for t in towns if "telephony" in t)
+    spans = first_span + count + 1
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "towns").mkdir(parents=True)
+    for name in ("datacenter.yml", "ix.yml"):
+        shutil.copyfile(EXAMPLE / name, out / name)
+    dump = {"sort_keys": False, "default_flow_style": None}
+    (out / "syndicate.yml").write_text(yaml.safe_dump(syndicate(example, count, devices, spans), **dump),
+                                       encoding="utf-8")
+    for town in towns:
+        (out / "towns" / f"{town['name']}.yml").write_text(yaml.safe_dump(town, **dump), encoding="utf-8")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("routers", type=int, help="number of town routers")
+    parser.add_argument("out", type=Path, help="inventory directory to write (replaced)")
+    args = parser.parse_args()
+    print(write_syndicate(args.routers, args.out))
+
+
+if __name__ == "__main__":
+    main()

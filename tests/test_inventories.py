@@ -172,3 +172,13 @@ def test_invalid_inventory_is_reported_not_raised(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "inventory directory not found" in result.output
     assert "Traceback" not in result.output
+
+
+def test_nornir_finds_the_plugin_by_its_entry_point(net: Network) -> None:
+    from nornir import InitNornir
+
+    nr = InitNornir(inventory={"plugin": "CommunetInventory", "options": {"inventory_dir": str(ROOT / "inventory")}},
+                    logging={"enabled": False})
+    assert set(nr.inventory.hosts) == set(live_devices(net))
+    towns = nr.inventory.children_of_group("role_town")
+    assert {h.name for h in towns} == {r.hostname for _, r in net.routers() if r.role == "town"}

@@ -255,18 +255,19 @@ def _recap(text: str) -> dict[str, dict[str, int]]:
 
 
 @pytest.mark.lab
-def test_ansible_deploy_from_empty_lab_then_idempotent(empty_lab, intents) -> None:
+def test_ansible_deploy_from_empty_lab_then_idempotent(empty_lab, intents, tmp_path: Path) -> None:
     secret = os.environ[peer_secret(intents)]
-    check = _playbook("--check", "--diff")
+    backups = f"backup_root={tmp_path}"
+    check = _playbook("--check", "--diff", "-e", backups)
     assert check.returncode == 0, check.stdout[-3000:]
     assert "+hostname" in check.stdout or "hostname" in check.stdout
     assert secret not in check.stdout
-    first = _playbook()
+    first = _playbook("-e", backups)
     assert first.returncode == 0, first.stdout[-3000:]
     routers = {h for h, i in intents.items() if i.kind == "router"}
     recap = _recap(first.stdout)
     assert all(recap[h]["changed"] > 0 and recap[h]["failed"] == 0 for h in routers), recap
-    second = _playbook()
+    second = _playbook("-e", backups)
     assert second.returncode == 0, second.stdout[-3000:]
     recap = _recap(second.stdout)
     assert all(recap[h]["changed"] == 0 for h in routers), recap

@@ -99,10 +99,13 @@ class FrrDriver(Driver):
     def reload(self, path: str) -> None:
         out = self.ssh.run(f"{RELOAD} --reload --stdout {path}")
         if out.rc != 0:
-            raise StepFailed(f"frr-reload --reload: {last_lines(out.text)}")
+            errors = [line for line in out.text.splitlines() if "ERROR" in line or "Failed" in line]
+            raise StepFailed(f"frr-reload --reload: {last_lines(chr(10).join(errors) or out.text)}")
 
     def apply(self) -> None:
-        out = self.ssh.run(f"cp {STAGED} {CONF}.communet-tmp && mv -f {CONF}.communet-tmp {CONF}")
+        tmp = f"{CONF}.communet-tmp"
+        keep = f"(chown --reference={CONF} {tmp}; chmod --reference={CONF} {tmp}) 2>/dev/null"
+        out = self.ssh.run(f"cp {STAGED} {tmp} && {{ {keep}; mv -f {tmp} {CONF}; }}")
         if out.rc != 0:
             raise StepFailed(f"cannot install {CONF}: {out.text}")
         self.reload(CONF)

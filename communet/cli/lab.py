@@ -48,10 +48,14 @@ def up(
 def down(state_dir: StateOpt = DEFAULT_DIR) -> None:
     """Remove exactly what `lab up` made (also after a crash or a half-finished up)."""
     from communet.lab.control import down as lab_down
+    from communet.lab.netns import LabError
 
     _need_root()
     start = time.monotonic()
-    lab_down(State(state_dir), say=typer.echo)
+    try:
+        lab_down(State(state_dir), say=typer.echo)
+    except LabError as exc:
+        fail(f"lab down: {exc}", 1)
     typer.echo(f"lab down in {time.monotonic() - start:.1f} s")
 
 

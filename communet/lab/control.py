@@ -46,6 +46,13 @@ def up(net: Network, state: State, with_configs: bool = False, wait: bool = True
     missing = problems()
     if missing:
         raise LabError("the lab cannot start:\n- " + "\n- ".join(missing))
+    with state.exclusive() as mine:
+        if not mine:
+            raise LabError(f"another `lab up` or `lab down` is running on {state.dir}; nothing changed")
+        return _up(net, state, with_configs, wait, say, timeout)
+
+
+def _up(net: Network, state: State, with_configs: bool, wait: bool, say: Say, timeout: float) -> Timing:
     if state.exists():
         if running(state):
             raise LabError(f"the lab is already up (state in {state.dir}); nothing changed\n"
@@ -56,7 +63,6 @@ def up(net: Network, state: State, with_configs: bool = False, wait: bool = True
     wiring.check_management(topo)
     wiring.check_free(topo)
     timing = Timing()
-    state.dir.mkdir(parents=True, exist_ok=True)
     holders = build(net, topo, state, with_configs, timing, say)
     with ThreadPoolExecutor(max_workers=1) as pool:  # phones register while routing converges
         phones = pool.submit(register_phones, net, topo, state, holders)
@@ -179,11 +185,20 @@ def stop_processes(state: State, grace: float = 3) -> int:
 
 def down(state: State, say: Say = print) -> dict[str, int]:
     """Remove what the manifest records: processes, root links, namespaces, users, dirs; then the state dir."""
-    if not state.exists():
-        if state.dir.exists():
-            shutil.rmtree(state.dir)
+    if not state.dir.exists():
         say("no lab state: nothing to remove")
         return {}
+    with state.exclusive() as mine:
+        if not mine:
+            raise LabError(f"a `lab up` is still running on {state.dir}; stop it first (or wait)")
+        if not state.exists():
+            shutil.rmtree(state.dir)
+            say("no lab state: nothing to remove")
+            return {}
+        return _down(state, say)
+
+
+def _down(state: State, say: Say) -> dict[str, int]:
     entries = state.entries()
     counts = {"processes": len(_lab_pids(state))}
     stop_processes(state)

@@ -7,9 +7,11 @@ flushed at once, so ``down`` can remove exactly what ``up`` made, also after a c
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +49,18 @@ class State:
     def __init__(self, directory: Path = DEFAULT_DIR) -> None:
         self.dir = directory.resolve()
         self.manifest = self.dir / "manifest.jsonl"
+
+    @contextmanager
+    def exclusive(self) -> Iterator[bool]:
+        """Hold the state dir's lock while building or removing a lab; yields False when another holds it."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with (self.dir / "lock").open("a") as fh:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            yield True
 
     def node_dir(self, node: str) -> Path:
         return self.dir / "nodes" / node

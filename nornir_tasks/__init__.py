@@ -7,7 +7,10 @@ write. It builds :class:`nornir.core.Nornir` directly rather than through
 
 from __future__ import annotations
 
+import gc
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from nornir.core import Nornir
@@ -49,14 +52,28 @@ def render_with_nornir(
     Raises :class:`communet.errors.InventoryError` for an invalid inventory.
     """
     out = Path(out_dir)
-    nr = communet_nornir(inventory_dir, workers, platform)
-    if not check:
-        out.mkdir(parents=True, exist_ok=True)
-    result = nr.run(task=render_config, name="render", env=jinja_env(templates), out_dir=out, check=check)
+    with paused_gc():
+        nr = communet_nornir(inventory_dir, workers, platform)
+        if not check:
+            out.mkdir(parents=True, exist_ok=True)
+        result = nr.run(task=render_config, name="render", env=jinja_env(templates), out_dir=out, check=check)
     if prune and not check and not result.failed:
         for path in stray_files(result, out):
             path.unlink()
     return result
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: everything built here lives until the end of the run,
+    and rescanning that growing heap costs about a quarter of a 5,000-router render."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def stray_files(result: AggregatedResult, out_dir: Path) -> list[Path]:

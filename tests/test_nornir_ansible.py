@@ -123,3 +123,19 @@ def test_ansible_stops_on_an_invalid_source_of_truth(tmp_path: Path) -> None:
     output = proc.stdout + proc.stderr
     assert "router.colour" in output and f"towns/{town.name}" in output
     assert list(out.iterdir()) == []
+
+
+def test_cli_render_engine_nornir(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from communet.cli import app
+
+    runner = CliRunner()
+    checked = runner.invoke(app, ["render", "--engine", "nornir", "--check"])
+    assert checked.exit_code == 0, checked.output
+    (tmp_path / "gone.conf").write_text("a device that no longer exists\n", encoding="utf-8")
+    written = runner.invoke(app, ["render", "--engine", "nornir", "--out", str(tmp_path)])
+    assert written.exit_code == 0, written.output
+    assert_same(files(tmp_path), files(CONFIGS), ("nornir --out", "configs"))
+    unknown = runner.invoke(app, ["render", "--engine", "puppet"])
+    assert unknown.exit_code == 2 and "unknown engine" in unknown.output

@@ -115,8 +115,8 @@ def test_config_the_device_rejects_is_rolled_back(deployed, tmp_path: Path) -> N
     report = deploy(tmp_path, limit=[bad, other], canary=[bad], intended={bad: text})
     by = {r.device: r for r in report.results}
     assert not report.ok and report.stopped_after_wave == 1
-    assert by[bad].status == "rolled-back" and by[bad].step == "check", by[bad].as_json()
-    assert "frobnicate" in by[bad].message
+    assert by[bad].status == "failed" and by[bad].step == "check", by[bad].as_json()
+    assert "frobnicate" in by[bad].message and "nothing was applied" in by[bad].message
     assert by[other].status == "skipped"
     assert {h: running(h) for h in (bad, other)} == before
 

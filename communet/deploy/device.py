@@ -100,8 +100,6 @@ class _Run:
     def change(self, driver: Driver, snap: Snapshot) -> DeviceResult:
         """Steps 3-5; any failure rolls the device back to ``snap``."""
         try:
-            self.step = "check"
-            driver.check()
             self.step = "apply"
             driver.apply()
             self.step = "verify"
@@ -131,28 +129,36 @@ class _Run:
         ssh = Ssh(self.dev.address, self.ctx.ssh_user, self.ctx.ssh_key, self.ctx.ssh_port)
         try:
             driver = driver_for(self.dev.intent, ssh)
+        except NoDriver as exc:
+            return self.fail("failed", str(exc))
+        try:
+            return self.steps(driver, intended)
+        finally:
+            with contextlib.suppress(Unreachable, OSError, StepFailed):
+                driver.cleanup()
+
+    def steps(self, driver: Driver, intended: str) -> DeviceResult:
+        try:
             self.step = "backup"
             snap = self.backup(driver)
-            self.step = "diff"
+            self.step = "check"  # before the diff: a refused file fails here, in a dry-run too
             driver.stage(intended)
+            driver.check()
+            self.step = "diff"
             self.result.diff = [self.ctx.masker(line) for line in driver.diff(snap, intended)]
         except Unreachable as exc:
             self.step = "connect"
             return self.fail("failed", f"unreachable: {exc}")
-        except (NoDriver, StepFailed, OSError) as exc:
-            return self.fail("failed", str(exc))
-        try:
-            if not self.result.diff:
-                self.result.status = "unchanged"
-                self.ctx.mark_ready(self.dev.name)
-                return self.result
-            if not self.ctx.commit:
-                self.result.status, self.result.changed = "pending", True
-                return self.result
-            return self.change(driver, snap)
-        finally:
-            with contextlib.suppress(Unreachable, OSError):
-                driver.cleanup()
+        except (StepFailed, OSError) as exc:
+            return self.fail("failed", f"{exc}; nothing was applied")
+        if not self.result.diff:
+            self.result.status = "unchanged"
+            self.ctx.mark_ready(self.dev.name)
+            return self.result
+        if not self.ctx.commit:
+            self.result.status, self.result.changed = "pending", True
+            return self.result
+        return self.change(driver, snap)
 
 
 def deploy_device(device: Device, wave: int, ctx: DeployContext) -> DeviceResult:

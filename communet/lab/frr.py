@@ -70,7 +70,7 @@ def router_config(state: State, node: Node, with_configs: bool) -> str:
 def start_daemons(state: State, node: Node, holder: int) -> None:
     log = node_paths(state, node.name).log
     for daemon in node.daemons:
-        cmd = [str(DAEMON_DIR / daemon), "-u", "frr", "-g", "frr", "-A", "127.0.0.1",
+        cmd = [str(DAEMON_DIR / daemon), "-u", "frr", "-g", "frr", "-P", "0",  # no TCP vty: vtysh uses the sockets
                *OPTIONS.get(daemon, ()), "--log", f"file:{log / daemon}.log"]
         nice = ["nice", "-n", str(NICE[daemon])] if daemon in NICE else []
         spawn(state, node.name, daemon, enter(holder, [*nice, *cmd]), log / f"{daemon}.out")

@@ -7,13 +7,12 @@ both families.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Literal
 
 from netaddr import IPNetwork
 
-from communet.filters import MASK
+from communet.lab.secrets import lab_secret
 from communet.lab.templates import render
 from communet.model.ix import Peer
 from communet.model.network import Network
@@ -74,10 +73,10 @@ def announcements(net: Network, peer: Peer, version: int) -> tuple[Announced, ..
 
 
 def password(peer: Peer) -> str | None:
-    """The session password: the environment's when set, else the mask rendered configs carry."""
+    """The session password: the environment's when set, else a lab secret deploy also reads."""
     if not peer.password_secret:
         return None
-    return os.environ.get(peer.password_secret) or MASK
+    return lab_secret(peer.password_secret)
 
 
 def member_config(net: Network, peer: Peer, log: str) -> MemberConfig:

@@ -8,6 +8,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -205,14 +206,38 @@ def empty_lab(intents, monkeypatch) -> Iterator[None]:
         pytest.skip("the lab needs root")
     if State().exists():
         pytest.skip("a lab is already running here; not touching it")
-    for name in secret_names(intents.values()):
+    for name in secret_names(intents.values()) - {peer_secret(intents)}:
         monkeypatch.setenv(name, os.environ.get(name) or secrets.token_hex(8))
+    monkeypatch.delenv(peer_secret(intents), raising=False)  # the lab makes one up; deploy reads it there
     try:
         up = _lab("up")
         assert up.returncode == 0, up.stdout + up.stderr
         yield
     finally:
         _lab("down")
+
+
+def lab_secrets() -> dict[str, str]:
+    from communet.deploy.run import LAB_SECRETS
+
+    return read_env_file(LAB_SECRETS)
+
+
+def peer_established(intents, timeout: float = 90) -> bool:
+    """Our edge's session with the bilateral IX peer (password protected) comes up."""
+    from communet.lab.control import exec_in
+    from communet.lab.state import State
+
+    edge = next(i for i in intents.values() if i.kind == "router" and i.role == "edge")
+    address = next(nb.address for nb in edge.bgp.neighbors if nb.password_secret)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        out = subprocess.run(exec_in(State(), edge.hostname, ["vtysh", "-c", f"show bgp neighbors {address} json"]),
+                             capture_output=True, text=True, timeout=30, check=False)
+        if '"bgpState":"Established"' in out.stdout.replace(" ", ""):
+            return True
+        time.sleep(2)
+    return False
 
 
 def _deploy_json(*args: str, state: Path) -> tuple[int, dict]:
@@ -230,9 +255,10 @@ def test_nornir_deploy_from_empty_lab_then_idempotent(empty_lab, intents, tmp_pa
     code, first = _deploy_json("--commit", state=tmp_path)
     assert code == 0, [d for d in first["devices"] if not d["ok"]]
     assert {d["device"] for d in first["devices"] if d["status"] == "applied"} >= routers
-    secret = os.environ[peer_secret(intents)]
+    secret = lab_secrets()[peer_secret(intents)]
     backups = list((tmp_path / "backups").rglob("*"))
     assert backups and secret not in json.dumps(first)
+    assert peer_established(intents), "the IX peer session (same secret on both sides) did not come up"
     code, second = _deploy_json("--commit", state=tmp_path)
     assert code == 0, second
     assert [(d["device"], d["changed"]) for d in second["devices"] if d["changed"]] == []
@@ -255,8 +281,9 @@ def _recap(text: str) -> dict[str, dict[str, int]]:
 
 
 @pytest.mark.lab
-def test_ansible_deploy_from_empty_lab_then_idempotent(empty_lab, intents, tmp_path: Path) -> None:
-    secret = os.environ[peer_secret(intents)]
+def test_ansible_deploy_from_empty_lab_then_idempotent(empty_lab, intents, tmp_path: Path, monkeypatch) -> None:
+    secret = lab_secrets()[peer_secret(intents)]
+    monkeypatch.setenv(peer_secret(intents), secret)  # Ansible's template reads the environment
     backups = f"backup_root={tmp_path}"
     check = _playbook("--check", "--diff", "-e", backups)
     assert check.returncode == 0, check.stdout[-3000:]

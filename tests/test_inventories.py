@@ -110,7 +110,8 @@ def test_groups_per_site_platform_and_role(net: Network, intents: dict[str, Any]
 
 
 def test_ansible_plugin_gives_what_communet_prints(intents: dict[str, Any]) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "COMMUNET_INVENTORY"))}
+    skip = ("ANSIBLE_", "COMMUNET_INVENTORY", "COMMUNET_PLATFORM")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
     env.update(ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), LC_ALL="C.UTF-8", LANG="C.UTF-8")
     proc = subprocess.run([str(BIN / "ansible-inventory"), "--list"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300, check=False)

@@ -15,6 +15,7 @@ import yaml
 from communet import ROOT
 from communet.design import build_design
 from communet.model.load import load_network
+from communet.platforms import ROUTER_PLATFORMS
 from communet.render import ANSIBLE_HEADER, TEMPLATES, file_name, template_name
 from nornir_tasks import render_with_nornir
 
@@ -23,7 +24,8 @@ CONFIGS = ROOT / "configs"
 
 
 def ansible_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
+    ours = {"COMMUNET_INVENTORY", "COMMUNET_PLATFORM"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_") and k not in ours}
     env.update(ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), LC_ALL="C.UTF-8", LANG="C.UTF-8",
                PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}", **extra)
     return env
@@ -87,7 +89,8 @@ def test_every_device_rendered_once(nornir_out: Path) -> None:
 def test_entry_templates_carry_the_ansible_options_line() -> None:
     """Without it Ansible drops the last newline of included files (and bytes differ)."""
     intents = build_design(load_network(ROOT / "inventory"))
-    for name in {template_name(i) for i in intents.values()}:
+    entries = {template_name(i) for i in intents.values()} | {f"{p}/router.j2" for p in ROUTER_PLATFORMS}
+    for name in sorted(entries):
         first = (TEMPLATES / name).read_text(encoding="utf-8").partition("\n")[0]
         assert first == ANSIBLE_HEADER, f"templates/{name} must start with: {ANSIBLE_HEADER}"
 
@@ -139,3 +142,15 @@ def test_cli_render_engine_nornir(tmp_path: Path) -> None:
     assert_same(files(tmp_path), files(CONFIGS), ("nornir --out", "configs"))
     unknown = runner.invoke(app, ["render", "--engine", "puppet"])
     assert unknown.exit_code == 2 and "unknown engine" in unknown.output
+
+
+@pytest.mark.parametrize("platform", [p for p in ROUTER_PLATFORMS if p != "frr"])
+def test_what_if_platform_renders_alike(tmp_path: Path, platform: str) -> None:
+    """Every router as another platform: Nornir and Ansible still write the same bytes."""
+    nornir, ansible = tmp_path / "nornir", tmp_path / "ansible"
+    result = render_with_nornir(ROOT / "inventory", nornir, platform=platform)
+    assert not result.failed, {h: str(m.exception) for h, m in result.items() if m.failed}
+    ansible.mkdir()
+    proc = run_playbook(ansible, COMMUNET_PLATFORM=platform)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert_same(files(nornir), files(ansible), (f"nornir-{platform}", f"ansible-{platform}"))

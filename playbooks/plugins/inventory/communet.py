@@ -39,6 +39,12 @@ DOCUMENTATION = r"""
         default: inventory
         env:
           - name: COMMUNET_INVENTORY
+      platform:
+        description: Render every router as this platform (a what-if, as communet render --platform).
+        type: str
+        required: false
+        env:
+          - name: COMMUNET_PLATFORM
 """
 
 EXAMPLES = r"""
@@ -60,7 +66,7 @@ class InventoryModule(BaseInventoryPlugin):
         source = Path(os.path.expanduser(str(self.get_option("inventory_dir"))))
         source = source if source.is_absolute() else ROOT / source
         try:
-            data = ansible_inventory(build_design(load_network(source)))
+            data = ansible_inventory(build_design(load_network(source), self.get_option("platform") or None))
         except InventoryError as exc:
             raise AnsibleParserError(str(exc)) from None
         self._populate(data)

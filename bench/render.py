@@ -16,7 +16,9 @@ memory (the child's maxrss, from os.wait4) is its own:
 Files go to tmpfs (``--workdir``, default /dev/shm): on a shared disk, creating
 thousands of files costs more, and varies more, than rendering them. Each of (a)
 and (c) runs ``--repeat`` times into a fresh directory after ``sync``; the best
-time and the highest peak are reported.
+time and the highest peak are reported, with the CPU time of the same span (the
+ratio of CPU times moves less when other work shares the machine). Ansible's CPU
+time is that of the whole process tree.
 
 Nothing here asserts a speed; it prints a table and the (a)/(c) ratios.
 """
@@ -51,18 +53,19 @@ class Run:
     routers: int
     devices: int
     seconds: float
+    cpu: float  # CPU seconds of the same span: less sensitive to other load on the machine
     peak_mib: float
 
 
 def child_nornir(inventory: Path, out: Path) -> dict[str, float]:
     from nornir_tasks import render_with_nornir
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = render_with_nornir(inventory, out)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     if result.failed:
         raise SystemExit(f"render failed on {sorted(result.failed_hosts)[:5]}")
-    return {"seconds": seconds, "devices": len(result)}
+    return {"seconds": seconds, "cpu": cpu, "devices": len(result)}
 
 
 def child_floor(inventory: Path, out: Path) -> dict[str, float]:
@@ -75,17 +78,17 @@ def child_floor(inventory: Path, out: Path) -> dict[str, float]:
     templates = {name: env.get_template(name) for name in {template_name(i) for i in intents}}
     jobs = [(templates[template_name(i)], out / file_name(i), i) for i in intents]
     out.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for template, path, intent in jobs:
         path.write_text(template.render(intent=intent, reveal=False), encoding="utf-8")
-    return {"seconds": time.perf_counter() - start, "devices": len(jobs)}
+    return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu, "devices": len(jobs)}
 
 
 CHILDREN = {"nornir": child_nornir, "floor": child_floor}
 
 
-def spawn(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """Run ``argv``; return wall seconds, the child's peak RSS in MiB, and its stdout."""
+def spawn(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float, str]:
+    """Run ``argv``; return wall seconds, its CPU seconds, its peak RSS in MiB, and its stdout."""
     start = time.perf_counter()
     with tempfile.TemporaryFile(mode="w+") as stdout:
         proc = subprocess.Popen(argv, stdout=stdout, stderr=subprocess.PIPE, env=env, cwd=ROOT, text=True)
@@ -97,7 +100,7 @@ def spawn(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, fl
         text = stdout.read()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv[:3])}... failed ({proc.returncode}):\n{stderr[-2000:]}{text[-2000:]}")
-    return wall, usage.ru_maxrss / MIB, text
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / MIB, text
 
 
 def measure(case: str, inventory: Path, out: Path, routers: int, repeat: int) -> Run:
@@ -106,11 +109,12 @@ def measure(case: str, inventory: Path, out: Path, routers: int, repeat: int) ->
     for attempt in range(repeat):
         target = out / str(attempt)
         os.sync()  # earlier writes must not be flushed on this run's time
-        _, peak, text = spawn([sys.executable, __file__, "--child", case, str(inventory), str(target)])
+        _, _, peak, text = spawn([sys.executable, __file__, "--child", case, str(inventory), str(target)])
         data = json.loads(text.strip().splitlines()[-1])
-        runs.append(Run(case, routers, int(data["devices"]), data["seconds"], peak))
+        runs.append(Run(case, routers, int(data["devices"]), data["seconds"], data["cpu"], peak))
         shutil.rmtree(target)
-    return Run(case, routers, runs[0].devices, min(r.seconds for r in runs), max(r.peak_mib for r in runs))
+    return Run(case, routers, runs[0].devices, min(r.seconds for r in runs), min(r.cpu for r in runs),
+               max(r.peak_mib for r in runs))
 
 
 def measure_ansible(inventory: Path, out: Path, routers: int) -> Run:
@@ -119,19 +123,21 @@ def measure_ansible(inventory: Path, out: Path, routers: int) -> Run:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
     env.update(COMMUNET_INVENTORY=str(inventory), ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), LC_ALL="C.UTF-8",
                PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}")
-    wall, peak, _ = spawn([str(BIN / "ansible-playbook"), "playbooks/render.yml", "-e", f"out_dir={out}"], env)
+    wall, cpu, peak, _ = spawn([str(BIN / "ansible-playbook"), "playbooks/render.yml", "-e", f"out_dir={out}"], env)
     devices = sum(1 for p in out.iterdir() if p.is_file())
-    return Run("ansible", routers, devices, wall, peak)
+    return Run("ansible", routers, devices, wall, cpu, peak)
 
 
 def table(runs: list[Run]) -> str:
-    lines = [f"{'case':<8} {'routers':>7} {'devices':>7} {'wall s':>8} {'ms/device':>9} {'peak MiB':>8}"]
+    lines = [f"{'case':<8} {'routers':>7} {'devices':>7} {'wall s':>8} {'ms/device':>9} {'cpu s':>7} {'peak MiB':>8}"]
     lines += [f"{r.case:<8} {r.routers:>7} {r.devices:>7} {r.seconds:>8.2f} {1000 * r.seconds / r.devices:>9.2f} "
-              f"{r.peak_mib:>8.0f}" for r in runs]
+              f"{r.cpu:>7.2f} {r.peak_mib:>8.0f}" for r in runs]
     floors = {r.routers: r for r in runs if r.case == "floor"}
     for run in runs:
         if run.case == "nornir" and run.routers in floors:
-            lines.append(f"(a)/(c) at {run.routers} routers: {run.seconds / floors[run.routers].seconds:.2f}x")
+            floor = floors[run.routers]
+            lines.append(f"(a)/(c) at {run.routers} routers: {run.seconds / floor.seconds:.2f}x wall, "
+                         f"{run.cpu / floor.cpu:.2f}x cpu")
     return "\n".join(lines)
 
 

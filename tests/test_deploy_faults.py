@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import subprocess
 from collections.abc import Iterator
@@ -167,3 +168,32 @@ def test_unreachable_device_fails_and_stops_the_next_wave(deployed, tmp_path: Pa
     assert out.returncode == 1
     assert "deploy FAILED" in out.stdout and "unreachable" in out.stdout and "skipped" in out.stdout
     assert {h: running(h) for h in (down, other)} == before
+
+
+def sip_servers(intents) -> list[str]:
+    return [h for h, i in intents.items() if i.kind == "sip"]
+
+
+def kamailio_config(node: str) -> str:
+    """The config file the node's Kamailio runs, read from its command line."""
+    from communet.deploy.drivers.kamailio import option
+
+    pids = node_cmd(node, "ss", "-Hlunp").stdout
+    pid = min(int(p) for p in re.findall(r"pid=(\d+)", pids))
+    argv = [a for a in node_cmd(node, "cat", f"/proc/{pid}/cmdline").stdout.split("\0") if a]
+    return node_cmd(node, "cat", option(argv, "-f") or "").stdout
+
+
+def test_sip_server_config_refused_then_changed_and_back(deployed, tmp_path: Path) -> None:
+    host = sip_servers(deployed)[0]
+    text = real_intended(host, deployed)
+    before = kamailio_config(host)
+    refused = deploy(tmp_path / "a", limit=[host], intended={host: text + "\nno_such_statement(;\n"})
+    assert refused.results[0].status == "failed" and refused.results[0].step == "check", refused.results[0]
+    assert kamailio_config(host) == before
+    changed = text + "\n# a comment only: the server restarts on this file\n"
+    applied = deploy(tmp_path / "b", limit=[host], intended={host: changed})
+    assert applied.results[0].status == "applied", applied.results[0].as_json()
+    assert kamailio_config(host) == changed
+    back = deploy(tmp_path / "c", limit=[host])
+    assert back.results[0].status == "applied" and kamailio_config(host) == text

@@ -50,8 +50,10 @@ class Ssh:
 
     def run(self, command: str, stdin: str | None = None, timeout: float = 120) -> Output:
         """Run ``command`` in the device's shell; raise :class:`Unreachable` on an SSH failure."""
+        # a command's own exit status 255 would read as an SSH failure: report it as 254
+        wrapped = f"{{ {command}\n}}; rc=$?; [ $rc -eq {SSH_FAILED} ] && rc=254; exit $rc"
         try:
-            proc = subprocess.run(self.argv(command), input=stdin, capture_output=True, text=True,
+            proc = subprocess.run(self.argv(wrapped), input=stdin, capture_output=True, text=True,
                                   timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
             raise Unreachable(f"{self.address}: no answer within {timeout:g}s") from None

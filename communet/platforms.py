@@ -20,6 +20,8 @@ class Platform:
     loopback: str
     port_format: str  # str.format with {port}
     segment_format: str  # str.format with {vlan}
+    management: str  # the out-of-band management port
+    trunk: str | None  # the port whose 802.1Q sub-interfaces are the segments (None: one link per VLAN)
 
     def port(self, number: int) -> str:
         return self.port_format.format(port=number)
@@ -32,12 +34,13 @@ PLATFORMS: dict[str, Platform] = {
     p.name: p
     for p in (
         # FRR on Linux: a VLAN is its own link in the lab (no 802.1Q there).
-        Platform("frr", ".conf", "cisco_ios", "cisco_iosxe", "frr.frr.frr", "linux", "lo", "eth{port}", "vlan{vlan}"),
+        Platform("frr", ".conf", "cisco_ios", "cisco_iosxe", "frr.frr.frr", "linux", "lo", "eth{port}", "vlan{vlan}",
+                 "mgmt0", None),
         Platform("ios_xe", ".ios", "cisco_xe", "cisco_iosxe", "cisco.ios.ios", "iosxe", "Loopback0",
-                 "GigabitEthernet0/0/{port}", "GigabitEthernet0/0/0.{vlan}"),
+                 "GigabitEthernet0/0/{port}", "GigabitEthernet0/0/0.{vlan}", "GigabitEthernet0", "GigabitEthernet0/0/0"),
         Platform("junos", ".set", "juniper_junos", "juniper_junos", "junipernetworks.junos.junos", "junos", "lo0.0",
-                 "ge-0/0/{port}.0", "ge-0/0/0.{vlan}"),
-        Platform("kamailio", ".cfg", "linux", "linux", "linux", "linux", "lo", "eth{port}", "vlan{vlan}"),
+                 "ge-0/0/{port}.0", "ge-0/0/0.{vlan}", "fxp0.0", "ge-0/0/0"),
+        Platform("kamailio", ".cfg", "linux", "linux", "linux", "linux", "lo", "eth{port}", "vlan{vlan}", "mgmt0", None),
     )
 }
 

@@ -126,6 +126,7 @@ class Snmp:
 @dataclass(frozen=True, slots=True)
 class Management:
     domain: str
+    interface: str  # the platform's management port
     address: str  # management address/length
     user: str
     ntp: tuple[str, ...]
@@ -165,6 +166,7 @@ class RouterIntent:
     static_routes: tuple[StaticRoute, ...]
     qos_policies: tuple[QosPolicy, ...]
     management: Management
+    trunk: str | None = None  # parent port of the segment sub-interfaces, when the platform has one
     kind: Literal["router"] = "router"
 
 

@@ -102,11 +102,11 @@ def ix_interface(net: Network, router: Router) -> list[Interface]:
     )]
 
 
-def management(syn: Syndicate, device_id: int) -> Management:
+def management(syn: Syndicate, device_id: int, platform_name: str) -> Management:
     mgmt = syn.management
     prefixlen = IPNetwork(syn.pools.management_v4).prefixlen
     return Management(
-        domain=mgmt.domain, address=f"{ad.management(syn, device_id)}/{prefixlen}", user=mgmt.user,
+        domain=mgmt.domain, interface=platform(platform_name).management, address=f"{ad.management(syn, device_id)}/{prefixlen}", user=mgmt.user,
         ntp=tuple(mgmt.ntp), syslog=tuple(mgmt.syslog),
         snmp=Snmp(mgmt.snmp.user, mgmt.snmp.auth_secret, mgmt.snmp.priv_secret, mgmt.snmp.location),
         station=str(ad.management_station(syn)),
@@ -201,5 +201,6 @@ def router_intent(net: Network, site: Site, router: Router) -> RouterIntent:
             for a in syn.aggregates
         ) if edge else (),
         qos_policies=(voice_policy(syn),) if any(i.qos_policy for i in interfaces) else (),
-        management=management(syn, router.id),
+        management=management(syn, router.id, plat.name),
+        trunk=plat.trunk if any(i.kind == "segment" for i in interfaces) else None,
     )

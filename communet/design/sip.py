@@ -47,6 +47,6 @@ def sip_intent(net: Network, town: Town, plan: dict[str, DialRoute] | None = Non
         signalling_tos=syn.telephony.qos.signalling_dscp << 2,
         local=dial_route(net, town, local=True),
         routes=tuple(others),
-        management=management(syn, town.telephony.sip_server.id),
+        management=management(syn, town.telephony.sip_server.id, "kamailio"),
         peers_v4=tuple(route.target for route in others),
     )

@@ -23,7 +23,7 @@ Kind = Literal["router", "sip", "host", "switch", "routeserver", "member"]
 ROUTER_DAEMONS = ("zebra", "staticd", "bfdd", "ospfd", "ospf6d", "bgpd")
 MEMBER_DAEMONS = ("zebra", "bgpd")
 MGMT_BRIDGE = f"{PREFIX}mgmt"
-MGMT_IF = "mgmt0"
+MGMT_IF = platform("frr").management  # the lab runs every router as FRR
 SWITCH = "sw0"
 IX_NODE = "ix-lan"
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
@@ -36,7 +35,7 @@ ANSIBLE_HEADER = "#jinja2: " + ", ".join(f"{key}: {value}" for key, value in ENV
 class TemplateLoader(jinja2.FileSystemLoader):
     """Drops the ``#jinja2:`` options line Ansible reads: this environment already has them."""
 
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
         if source.startswith("#jinja2:"):
             source = source.partition("\n")[2]

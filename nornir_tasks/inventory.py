@@ -56,7 +56,8 @@ def build_inventory(devs: list[Device]) -> Inventory:
 
 
 def host(dev: Device, groups: Groups, defaults: Defaults) -> Host:
-    options = {lib: ConnectionOptions(**opts) for lib, opts in connection_options(dev.platform).items()}
+    libraries = connection_options(dev.platform)
+    options = {lib: ConnectionOptions(platform=opts["platform"]) for lib, opts in libraries.items()}
     return Host(
         name=dev.name, hostname=dev.address, port=SSH_PORT, username=dev.username, platform=dev.platform.name,
         groups=ParentGroups(groups[name] for name in dev.groups), data={"intent": dev.intent},

@@ -298,3 +298,36 @@ def test_ansible_deploy_from_empty_lab_then_idempotent(empty_lab, intents, tmp_p
     assert second.returncode == 0, second.stdout[-3000:]
     recap = _recap(second.stdout)
     assert all(recap[h]["changed"] == 0 for h in routers), recap
+
+
+def test_deploy_playbook_syntax() -> None:
+    out = subprocess.run([str(ROOT / ".venv" / "bin" / "ansible-playbook"), "--syntax-check", "playbooks/deploy.yml"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def _playbook_filters():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("deploy_filters", ROOT / "playbooks" / "filter_plugins" / "deploy.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.FilterModule().filters()
+
+
+def test_playbook_filters_mask_the_diff_and_read_ospf(intents, monkeypatch) -> None:
+    filters = _playbook_filters()
+    name = peer_secret(intents)
+    monkeypatch.setenv(name, "real-secret-value")
+    filters["communet_mask"].__globals__["_masker"].cache_clear()
+    edge = next(h for h, i in intents.items() if i.kind == "router" and i.role == "edge")
+    from communet.inventories import ansible_inventory
+
+    hostvars = ansible_inventory(intents)["_meta"]["hostvars"][edge]
+    masked = filters["communet_intended"](hostvars["intent"], hostvars["template"])
+    assert MASK in masked and "real-secret-value" not in masked
+    diff = filters["communet_diff"](masked.replace(MASK, "real-secret-value") + "extra line\n", masked)
+    assert diff and not any("real-secret-value" in line for line in diff)
+    assert any(line == "-extra line" for line in diff)
+    neighbors = {"r1": [{"nbrState": "Full/-"}], "r2": [{"nbrState": "Init/-"}]}
+    assert filters["communet_ospf_full"]({"neighbors": neighbors}) == ["r1"]

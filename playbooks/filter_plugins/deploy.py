@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from communet import ROOT
-from communet.deploy.drivers.frr import config_body
+from communet.deploy.drivers.frr import config_body, ospf_full
 from communet.deploy.run import LAB_SECRETS
 from communet.deploy.secrets import Masker, load_secrets, secret_names
 from communet.design import build_design
@@ -62,7 +62,13 @@ def communet_diff(before: str, after: str, name: str = "config") -> list[str]:
                                      f"running/{name}", f"intended/{name}", lineterm=""))
 
 
+def communet_ospf_full(data: dict[str, Any]) -> list[str]:
+    """Router ids of the OSPF neighbors in state Full, from ``show ip ospf neighbor json``."""
+    return sorted(ospf_full(data))
+
+
 class FilterModule:
     def filters(self) -> dict[str, Callable[..., Any]]:
         return {"communet_mask": communet_mask, "communet_intended": communet_intended,
-                "communet_diff": communet_diff, "communet_config_body": config_body}
+                "communet_diff": communet_diff, "communet_config_body": config_body,
+                "communet_ospf_full": communet_ospf_full}

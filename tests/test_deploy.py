@@ -331,3 +331,26 @@ def test_playbook_filters_mask_the_diff_and_read_ospf(intents, monkeypatch) -> N
     assert any(line == "-extra line" for line in diff)
     neighbors = {"r1": [{"nbrState": "Full/-"}], "r2": [{"nbrState": "Init/-"}]}
     assert filters["communet_ospf_full"]({"neighbors": neighbors}) == ["r1"]
+
+
+def test_ansible_argv_follows_the_same_options(intents, tmp_path: Path) -> None:
+    from communet.deploy.ansible import playbook_argv
+
+    town = next(i.site for i in intents.values() if i.kind == "router" and i.role == "town")
+    device = next(iter(intents))
+    dry = playbook_argv(intents, DeployOptions(limit=[f"{town},{device}"], state_dir=tmp_path, wave_size=3))
+    assert "--check" in dry and "--diff" in dry
+    assert dry[dry.index("--limit") + 1] == f"site_{town.replace('-', '_')},{device}"
+    assert "wave_size=3" in dry and f"backup_root={tmp_path / 'backups'}" in dry
+    assert "--check" not in playbook_argv(intents, DeployOptions(commit=True, state_dir=tmp_path))
+    with pytest.raises(PlanError):
+        playbook_argv(intents, DeployOptions(limit=["atlantis"]))
+
+
+@pytest.mark.parametrize("engine", ["nornir", "ansible"])
+def test_a_second_deploy_is_refused_while_one_runs(engine: str, tmp_path: Path) -> None:
+    with DeployLock(tmp_path / "deploy.lock"):
+        out = subprocess.run([COMMUNET, "deploy", "--engine", engine, "--state-dir", str(tmp_path)],
+                             capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 3, out.stdout + out.stderr
+    assert "another deploy is running" in out.stderr and "Traceback" not in out.stderr

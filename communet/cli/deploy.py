@@ -10,13 +10,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from communet.cli.common import INVENTORY, InventoryOpt, JsonOpt, fail
+from communet.cli.common import INVENTORY, InventoryOpt, JsonOpt, fail, load_or_exit
 from communet.deploy.lock import LockHeld
 from communet.deploy.plan import PlanError
 from communet.deploy.results import DeployReport
 from communet.deploy.run import DEPLOY_DIR, DeployOptions
 from communet.deploy.secrets import SecretsFileError
 from communet.deploy.summary import print_report
+from communet.design import build_design
 from communet.errors import InventoryError
 from communet.progress import steps
 
@@ -45,16 +46,23 @@ def deploy(
     workers: Annotated[int, typer.Option("--workers", help="devices deployed in parallel in a wave")] = 4,
     ssh_key: Annotated[Path | None, typer.Option("--ssh-key", help="SSH private key (default: the lab's)")] = None,
     state_dir: Annotated[Path, typer.Option("--state-dir", help="backups, lock and last report")] = DEPLOY_DIR,
+    engine: Annotated[str, typer.Option("--engine", help="nornir, or ansible (playbooks/deploy.yml, FRR routers)")]
+    = "nornir",
 ) -> None:
     """Back up, diff, check, apply (with --commit), verify and, on failure, roll back each device."""
-    from nornir_tasks.deploy import deploy_with_nornir  # Nornir is imported only when deploying
-
     options = DeployOptions(commit=commit, limit=tuple(limit or ()), canary=tuple(canary or ()), wave_size=wave_size,
                             keep=keep, verify_timeout=verify_timeout, state_dir=state_dir)
     if ssh_key is not None:
         if not ssh_key.is_file():
             fail(f"--ssh-key: {ssh_key} is not a file", EXIT_USAGE)
         options.ssh_key = ssh_key
+    if engine == "ansible":
+        with_ansible(inventory, options, json_output)
+        return
+    if engine != "nornir":
+        fail(f"--engine: {engine!r} is not one of nornir, ansible", EXIT_USAGE)
+    from nornir_tasks.deploy import deploy_with_nornir  # Nornir is imported only when deploying
+
     try:
         with steps("deploying", json_output=json_output) as advance:
             report = deploy_with_nornir(options, inventory, workers, on_done=lambda _: advance())
@@ -70,6 +78,23 @@ def deploy(
     else:
         print_report(report, Console(file=sys.stdout, width=160))
     if not report.ok:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def with_ansible(inventory: Path, options: DeployOptions, json_output: bool) -> None:
+    """The same deploy with Ansible, under the same lock; the playbook prints its own recap."""
+    from communet.deploy.ansible import deploy_with_ansible
+
+    if json_output or options.canary:
+        fail("--json and --canary are for --engine nornir; with Ansible use --limit for a first wave", EXIT_USAGE)
+    intents = build_design(load_or_exit(inventory))
+    try:
+        code = deploy_with_ansible(intents, options)
+    except PlanError as exc:
+        fail(str(exc), EXIT_USAGE)
+    except LockHeld as exc:
+        fail(f"{exc}\n    hint: wait for it to finish; the lock frees itself when that process exits", EXIT_LOCKED)
+    if code != 0:
         raise typer.Exit(EXIT_FAILED)
 
 

@@ -152,7 +152,7 @@ def test_ios_xe_bgp_neighbors_and_their_policies(hostname: str) -> None:
                 assert tree.get_child(startswith=f"route-map {name} ") is not None, f"route-map {name} undefined"
         if nb.password_secret:
             assert f"neighbor {nb.address} password {MASK}" in process_lines
-    route_servers = [n for n in intent.bgp.neighbors if not n.enforce_first_as]
+    route_servers = [n for n in intent.bgp.neighbors if n.enforce_first_as is False]
     assert (tree.get_child(equals=f"router bgp {intent.bgp.asn}").get_child(  # type: ignore[union-attr]
         equals="no bgp enforce-first-as") is not None) == bool(route_servers)
 

@@ -92,7 +92,7 @@ class BgpNeighbor:
     route_map_in: str | None = None
     route_map_out: str | None = None
     max_prefix: int | None = None
-    enforce_first_as: bool = True
+    enforce_first_as: bool | None = None  # eBGP only: check the first AS (off for route servers)
     password_secret: str | None = None  # environment variable name; rendered masked
     ttl_security_hops: int | None = None
 
@@ -105,6 +105,7 @@ class Bgp:
     networks_v4: tuple[str, ...]
     networks_v6: tuple[str, ...]
     cluster_id: str | None = None  # set on route reflectors
+    first_as_exempt: bool = False  # some eBGP session (a route server) must skip the first-AS check
 
 
 @dataclass(frozen=True, slots=True)

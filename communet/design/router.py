@@ -193,6 +193,7 @@ def router_intent(net: Network, site: Site, router: Router) -> RouterIntent:
             asn=syn.asn, router_id=router_id, neighbors=tuple(neighbors),
             networks_v4=tuple(p for p in announced if _family_of(p) == "ipv4"),
             networks_v6=tuple(p for p in announced if _family_of(p) == "ipv6"),
+            first_as_exempt=any(n.enforce_first_as is False for n in neighbors),
         ),
         prefix_lists=policy.prefix_lists(syn, net.ix.peers) if edge else (),
         route_maps=policy.route_maps(net.ix.peers) if edge else (),

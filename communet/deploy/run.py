@@ -19,17 +19,17 @@ from communet.deploy.results import DeployReport, DeviceResult
 from communet.deploy.secrets import Masker, load_secrets, secret_names
 from communet.design import Intent
 from communet.inventories import Device, devices
+from communet.lab.secrets import SECRETS_FILE
+from communet.lab.state import State
 from communet.render import jinja_env
 
-#: The lab's state directory (``communet lab up``).
-LAB_DIR = ROOT / ".lab"
 #: Backups, the lock and the last report live here (ignored by git).
 DEPLOY_DIR = ROOT / "reports" / "deploy"
 #: The lab writes the secrets of its other IX members here when the environment lacks them.
-LAB_SECRETS = LAB_DIR / "secrets.env"
+LAB_SECRETS = SECRETS_FILE
 #: File-based deploys log in as root with the lab's key; the model's user lands in the CLI.
 DEPLOY_USER = "root"
-LAB_KEY = LAB_DIR / "ssh" / "id_ed25519"
+LAB_KEY = State().private_key
 
 WaveRunner = Callable[[list[Device], int, DeployContext], list[DeviceResult]]
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from netaddr import IPAddress
 
 from communet import ROOT
 from communet.deploy.run import DeployOptions
@@ -105,7 +106,7 @@ def wrong_area(config: str, ifname: str, area: str) -> str:
     end = next(i for i in range(start, len(lines)) if lines[i].strip() == "exit")
     for i in range(start, end):
         if lines[i].strip() == f"ip ospf area {area}":
-            lines[i] = lines[i].replace(area, "0.0.0.99")
+            lines[i] = lines[i].replace(area, str(IPAddress(area) + 1))  # the next area: no neighbor there
     return "\n".join(lines) + "\n"
 
 

@@ -252,10 +252,12 @@ def test_nornir_deploy_from_empty_lab_then_idempotent(empty_lab, intents, tmp_pa
     routers = {h for h, i in intents.items() if i.kind == "router"}
     assert code == 0, dry
     assert {d["device"] for d in dry["devices"] if d["status"] == "pending"} >= routers
+    secret = lab_secrets()[peer_secret(intents)]
+    password_lines = [line for d in dry["devices"] for line in d["diff"] if " password " in line]
+    assert password_lines and all(MASK in line and secret not in line for line in password_lines)
     code, first = _deploy_json("--commit", state=tmp_path)
     assert code == 0, [d for d in first["devices"] if not d["ok"]]
     assert {d["device"] for d in first["devices"] if d["status"] == "applied"} >= routers
-    secret = lab_secrets()[peer_secret(intents)]
     backups = list((tmp_path / "backups").rglob("*"))
     assert backups and secret not in json.dumps(first)
     assert peer_established(intents), "the IX peer session (same secret on both sides) did not come up"

@@ -49,7 +49,7 @@ class DeviceResult:
             "device": self.device, "site": self.site, "platform": self.platform, "wave": self.wave,
             "status": self.status, "changed": self.changed, "ok": self.ok, "step": self.step or None,
             "message": self.message, "added": self.added, "removed": self.removed,
-            "backup": self.backup or None, "seconds": round(self.seconds, 2),
+            "backup": self.backup or None, "seconds": round(self.seconds, 2), "diff": list(self.diff),
         }
 
 

@@ -38,14 +38,14 @@ render: venv
 goldens: venv  ## rewrite tests/golden/{ios_xe,junos} after an intended template change; review git diff
 	$(BIN)/python tests/golden/refresh.py
 
-demo: setup
+demo: setup  ## the main job: validate, render check, lab up (bootstrap only), deploy with Nornir, verify with pyATS
 	$(BIN)/communet validate
 	$(BIN)/communet render --check
-	$(BIN)/communet docs --check
-	$(BIN)/communet lab up --with-configs
-	$(BIN)/communet lab status
+	$(BIN)/communet lab up
+	$(BIN)/communet deploy --commit
 	$(BIN)/communet verify
-	@echo "the lab is up: 'communet lab cli NODE' for a router's CLI, 'communet lab down' to remove it"
+	$(BIN)/communet lab status
+	@echo "configs: $(CURDIR)/configs; the lab is up: 'communet lab cli NODE' for a router's CLI, 'communet lab down' to remove it"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

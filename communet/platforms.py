@@ -34,13 +34,19 @@ PLATFORMS: dict[str, Platform] = {
     p.name: p
     for p in (
         # FRR on Linux: a VLAN is its own link in the lab (no 802.1Q there).
-        Platform("frr", ".conf", "cisco_ios", "cisco_iosxe", "frr.frr.frr", "linux", "lo", "eth{port}", "vlan{vlan}",
-                 "mgmt0", None),
-        Platform("ios_xe", ".ios", "cisco_xe", "cisco_iosxe", "cisco.ios.ios", "iosxe", "Loopback0",
-                 "GigabitEthernet0/0/{port}", "GigabitEthernet0/0/0.{vlan}", "GigabitEthernet0", "GigabitEthernet0/0/0"),
-        Platform("junos", ".set", "juniper_junos", "juniper_junos", "junipernetworks.junos.junos", "junos", "lo0.0",
-                 "ge-0/0/{port}.0", "ge-0/0/0.{vlan}", "fxp0.0", "ge-0/0/0"),
-        Platform("kamailio", ".cfg", "linux", "linux", "linux", "linux", "lo", "eth{port}", "vlan{vlan}", "mgmt0", None),
+        Platform("frr", ".conf", netmiko="cisco_ios", scrapli="cisco_iosxe", ansible_network_os="frr.frr.frr",
+                 pyats_os="linux", loopback="lo", port_format="eth{port}", segment_format="vlan{vlan}",
+                 management="mgmt0", trunk=None),
+        Platform("ios_xe", ".ios", netmiko="cisco_xe", scrapli="cisco_iosxe", ansible_network_os="cisco.ios.ios",
+                 pyats_os="iosxe", loopback="Loopback0", port_format="GigabitEthernet0/0/{port}",
+                 segment_format="GigabitEthernet0/0/0.{vlan}", management="GigabitEthernet0",
+                 trunk="GigabitEthernet0/0/0"),
+        Platform("junos", ".set", netmiko="juniper_junos", scrapli="juniper_junos",
+                 ansible_network_os="junipernetworks.junos.junos", pyats_os="junos", loopback="lo0.0",
+                 port_format="ge-0/0/{port}.0", segment_format="ge-0/0/0.{vlan}", management="fxp0.0",
+                 trunk="ge-0/0/0"),
+        Platform("kamailio", ".cfg", netmiko="linux", scrapli="linux", ansible_network_os="linux", pyats_os="linux",
+                 loopback="lo", port_format="eth{port}", segment_format="vlan{vlan}", management="mgmt0", trunk=None),
     )
 }
 

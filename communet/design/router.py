@@ -106,7 +106,8 @@ def management(syn: Syndicate, device_id: int, platform_name: str) -> Management
     mgmt = syn.management
     prefixlen = IPNetwork(syn.pools.management_v4).prefixlen
     return Management(
-        domain=mgmt.domain, interface=platform(platform_name).management, address=f"{ad.management(syn, device_id)}/{prefixlen}", user=mgmt.user,
+        domain=mgmt.domain, interface=platform(platform_name).management,
+        address=f"{ad.management(syn, device_id)}/{prefixlen}", user=mgmt.user,
         ntp=tuple(mgmt.ntp), syslog=tuple(mgmt.syslog),
         snmp=Snmp(mgmt.snmp.user, mgmt.snmp.auth_secret, mgmt.snmp.priv_secret, mgmt.snmp.location),
         station=str(ad.management_station(syn)),

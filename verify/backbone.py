@@ -6,59 +6,31 @@ or standalone: ``python verify/backbone.py --testbed testbed.yml``.
 
 from pyats import aetest
 
-from communet.verify import pyats_support as ps
+from communet.verify import aetest_sections as sections
 
 
-class CommonSetup(aetest.CommonSetup):
-    @aetest.subsection
-    def learn_state(self, testbed=None):  # noqa: ANN001, ANN201 - aetest passes parameters by name
-        ps.common_setup(self, testbed)
+class CommonSetup(sections.Setup):
+    learn_state = True
 
 
-class OspfAdjacencies(aetest.Testcase):
-    @aetest.setup
-    def setup(self, ctx, state):  # noqa: ANN001, ANN201
-        ps.loop_checks(self, self.check, "ospf", ctx, state)
-
-    @aetest.test
-    def check(self, check):  # noqa: ANN001, ANN201
-        ps.verdict(self, check)
+class OspfAdjacencies(sections.GroupChecks):
+    group = "ospf"
 
 
-class BfdSessions(aetest.Testcase):
-    @aetest.setup
-    def setup(self, ctx, state):  # noqa: ANN001, ANN201
-        ps.loop_checks(self, self.check, "bfd", ctx, state)
-
-    @aetest.test
-    def check(self, check):  # noqa: ANN001, ANN201
-        ps.verdict(self, check)
+class BfdSessions(sections.GroupChecks):
+    group = "bfd"
 
 
-class IbgpSessions(aetest.Testcase):
-    @aetest.setup
-    def setup(self, ctx, state):  # noqa: ANN001, ANN201
-        ps.loop_checks(self, self.check, "ibgp", ctx, state)
-
-    @aetest.test
-    def check(self, check):  # noqa: ANN001, ANN201
-        ps.verdict(self, check)
+class IbgpSessions(sections.GroupChecks):
+    group = "ibgp"
 
 
-class Reachability(aetest.Testcase):
-    @aetest.setup
-    def setup(self, ctx, state):  # noqa: ANN001, ANN201
-        ps.loop_checks(self, self.check, "reachability", ctx, state)
-
-    @aetest.test
-    def check(self, check):  # noqa: ANN001, ANN201
-        ps.verdict(self, check)
+class Reachability(sections.GroupChecks):
+    group = "reachability"
 
 
-class CommonCleanup(aetest.CommonCleanup):
-    @aetest.subsection
-    def disconnect(self, ctx=None):  # noqa: ANN001, ANN201
-        ps.close(ctx)
+class CommonCleanup(sections.Cleanup):
+    pass
 
 
 if __name__ == "__main__":

@@ -5,29 +5,19 @@ Thin aetest wrapper: the checks live in communet.verify."""
 
 from pyats import aetest
 
-from communet.verify import pyats_support as ps
+from communet.verify import aetest_sections as sections
 
 
-class CommonSetup(aetest.CommonSetup):
-    @aetest.subsection
-    def learn_state(self, testbed=None):  # noqa: ANN001, ANN201 - aetest passes parameters by name
-        ps.common_setup(self, testbed, learn_state=False)
+class CommonSetup(sections.Setup):
+    learn_state = False
 
 
-class SpanCuts(aetest.Testcase):
-    @aetest.setup
-    def setup(self, ctx, state):  # noqa: ANN001, ANN201
-        ps.loop_checks(self, self.check, "resilience", ctx, state)
-
-    @aetest.test
-    def check(self, check):  # noqa: ANN001, ANN201
-        ps.verdict(self, check)
+class SpanCuts(sections.GroupChecks):
+    group = "resilience"
 
 
-class CommonCleanup(aetest.CommonCleanup):
-    @aetest.subsection
-    def disconnect(self, ctx=None):  # noqa: ANN001, ANN201
-        ps.close(ctx)
+class CommonCleanup(sections.Cleanup):
+    pass
 
 
 if __name__ == "__main__":

@@ -100,7 +100,8 @@ def start_daemons(net: Network, topo: Topology, state: State, holders: dict[str,
     frr_nodes = [n for n in topo.nodes if n.daemons]
     for node in frr_nodes:
         if node.kind == "router":
-            config = frr.router_config(state, node, with_configs)
+            intent = topo.intents[node.name] if with_configs else None
+            config = frr.router_config(state, node, intent)  # type: ignore[arg-type]
         else:
             peer = next(p for p in net.ix.peers if p.name == node.name)
             log = str(node_paths(state, node.name).log / "frr.log")

@@ -10,15 +10,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from communet import ROOT
-from communet.lab.netns import LabError, enter, run, spawn, wait_for
+from communet.design.intent import RouterIntent
+from communet.lab.netns import enter, run, spawn, wait_for
 from communet.lab.nodes import node_paths
+from communet.lab.secrets import lab_secret
 from communet.lab.state import State
 from communet.lab.templates import render
 from communet.lab.topology import MGMT_IF, Node
+from communet.render import jinja_env, render_intent
 
 DAEMON_DIR = Path("/usr/lib/frr")
-CONFIGS = ROOT / "configs"
 #: Extra options per daemon (zebra's larger netlink buffer, as the Debian package uses).
 OPTIONS: dict[str, tuple[str, ...]] = {"zebra": ("-s", "90000000")}
 #: Scheduling priority (nice) per daemon: BFD's sub-second timers must not starve on a busy
@@ -57,14 +58,17 @@ def bootstrap_config(state: State, node: Node) -> str:
     return render("frr-bootstrap.conf.j2", boot=Bootstrap(node.name, str(log), MGMT_IF))
 
 
-def router_config(state: State, node: Node, with_configs: bool) -> str:
-    """configs/<host>.conf with --with-configs, else the minimal bootstrap."""
-    if not with_configs:
+def router_config(state: State, node: Node, intent: RouterIntent | None) -> str:
+    """The router's intended config (``--with-configs``), else the minimal bootstrap.
+
+    configs/ holds secrets masked, so the lab renders the same templates with the real
+    values: the environment's, else the lab's own (shared with the other IX member).
+    """
+    if intent is None:
         return bootstrap_config(state, node)
-    path = CONFIGS / f"{node.name}.conf"
-    if not path.exists():
-        raise LabError(f"{path.relative_to(ROOT)} not found\n    hint: run `communet render` first")
-    return path.read_text(encoding="utf-8")
+    for name in {nb.password_secret for nb in intent.bgp.neighbors if nb.password_secret}:
+        os.environ.setdefault(name, lab_secret(name))
+    return render_intent(jinja_env(), intent, reveal=True)
 
 
 def start_daemons(state: State, node: Node, holder: int) -> None:

@@ -12,21 +12,15 @@ import os
 import secrets as random
 from pathlib import Path
 
+from communet.deploy.secrets import read_env_file
 from communet.lab.state import DEFAULT_DIR
 
 SECRETS_FILE = DEFAULT_DIR / "secrets.env"
 
 
-def _read(path: Path) -> dict[str, str]:
-    if not path.is_file():
-        return {}
-    pairs = (line.partition("=") for line in path.read_text(encoding="utf-8").splitlines())
-    return {key.strip(): value.strip() for key, sep, value in pairs if sep}
-
-
 def lab_secret(name: str, path: Path = SECRETS_FILE) -> str:
     """The value of secret ``name`` for the lab (made up and kept once when nowhere else)."""
-    value = os.environ.get(name) or _read(path).get(name)
+    value = os.environ.get(name) or read_env_file(path).get(name)
     if value:
         return value
     value = random.token_hex(12)

@@ -9,11 +9,6 @@ from communet.model.network import Network
 from communet.model.site import Town
 
 
-def sip_hostname(town: Town) -> str:
-    assert town.telephony is not None
-    return town.telephony.sip_server.hostname or f"{town.name}-sip"
-
-
 def dial_route(net: Network, town: Town, local: bool) -> DialRoute:
     assert town.telephony is not None
     ext = town.telephony.extensions
@@ -40,7 +35,7 @@ def sip_intent(net: Network, town: Town, plan: dict[str, DialRoute] | None = Non
     plan = dial_plan(net) if plan is None else plan
     others = [route for name, route in plan.items() if name != town.name]
     return SipIntent(
-        hostname=sip_hostname(town), platform="kamailio", site=town.name,
+        hostname=town.sip_hostname, platform="kamailio", site=town.name,
         site_display=town.display_name or town.name, domain=syn.telephony.domain,
         listen_v4=str(v4), listen_v6=str(v6), port=syn.telephony.qos.sip_port,
         gateway_v4=str(ad.host(segment, 1)), segment_v4=str(segment),

@@ -125,8 +125,7 @@ def town_dot(net: Network, town: Town) -> str:
     if town.telephony:
         sip_v4, _ = ad.sip_address(syn, town)
         ext = town.telephony.extensions
-        name = town.telephony.sip_server.hostname or f"{town.name}-sip"
-        g.node("sip", f"{name}\nSIP {sip_v4}\nextensions {ext.first}-{ext.last}", fillcolor="#fff2cc")
+        g.node("sip", f"{town.sip_hostname}\nSIP {sip_v4}\nextensions {ext.first}-{ext.last}", fillcolor="#fff2cc")
         g.edge("seg-voice", "sip")
     for site, span in _spans_of(net, town):
         other = span.remote.device if span.local.device == rt else span.local.device

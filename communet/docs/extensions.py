@@ -33,7 +33,7 @@ def extensions_page(net: Network) -> str:
         ext = t.telephony.extensions
         v4, _ = ad.sip_address(syn, t)
         rows.append((f"{ext.first}-{ext.last}", ext.last - ext.first + 1, link(t.display_name or t.name,
-                     f"towns/{t.name}.md"), t.phase, code(t.telephony.sip_server.hostname or f"{t.name}-sip"),
+                     f"towns/{t.name}.md"), t.phase, code(t.sip_hostname),
                      code(v4)))
     without = [t.name for t in net.towns if not t.telephony]
     free = gaps(net)

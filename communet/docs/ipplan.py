@@ -43,7 +43,7 @@ def _devices(net: Network) -> Iterator[tuple[str, int, str, bool]]:
         yield t.router.hostname, t.router.id, t.name, True
     for t in net.towns:
         if t.telephony:
-            yield t.telephony.sip_server.hostname or f"{t.name}-sip", t.telephony.sip_server.id, t.name, False
+            yield t.sip_hostname, t.telephony.sip_server.id, t.name, False
 
 
 def allocations(net: Network) -> list[Allocation]:

@@ -60,7 +60,7 @@ def check_duplicates(net: Network, r: _Reporter) -> None:
         if town.telephony:
             sip = town.telephony.sip_server
             once("device id", sip.id, town.name, ("telephony", "sip_server", "id"))
-            once("hostname", sip.hostname or f"{town.name}-sip", town.name,
+            once("hostname", town.sip_hostname, town.name,
                  ("telephony", "sip_server", "hostname"))
 
 

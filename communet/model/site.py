@@ -83,6 +83,12 @@ class Town(Site):
     router: Router = Field(description="the town hall router")
     telephony: TownTelephony | None = Field(None, description="the town's extensions and SIP server")
 
+    @property
+    def sip_hostname(self) -> str:
+        """The SIP server's hostname: the one given, else ``<town>-sip``."""
+        given = self.telephony.sip_server.hostname if self.telephony else None
+        return given or f"{self.name}-sip"
+
 
 class DataCenter(Site):
     routers: list[Router] = Field(min_length=1)

@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := frr frr-pythontools bird2 kamailio sip-tester openssh-server iproute2 graphviz git iputils-ping
+APT_PACKAGES := frr frr-pythontools bird2 kamailio sip-tester openssh-server iproute2 graphviz git iputils-ping nftables sudo
 
 .PHONY: setup system venv test lint demo render goldens clean
 
@@ -23,8 +23,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
-lint: venv
+lint: venv  ## ruff (check and format) and mypy, with the settings in pyproject.toml
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy communet nornir_tasks playbooks bench
 
 test: setup lint
 	$(BIN)/communet validate

@@ -113,16 +113,26 @@ def measure(case: str, inventory: Path, out: Path, routers: int, repeat: int) ->
         data = json.loads(text.strip().splitlines()[-1])
         runs.append(Run(case, routers, int(data["devices"]), data["seconds"], data["cpu"], peak))
         shutil.rmtree(target)
-    return Run(case, routers, runs[0].devices, min(r.seconds for r in runs), min(r.cpu for r in runs),
-               max(r.peak_mib for r in runs))
+    return Run(
+        case,
+        routers,
+        runs[0].devices,
+        min(r.seconds for r in runs),
+        min(r.cpu for r in runs),
+        max(r.peak_mib for r in runs),
+    )
 
 
 def measure_ansible(inventory: Path, out: Path, routers: int) -> Run:
     out.mkdir(parents=True, exist_ok=True)
     os.sync()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
-    env.update(COMMUNET_INVENTORY=str(inventory), ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), LC_ALL="C.UTF-8",
-               PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}")
+    env.update(
+        COMMUNET_INVENTORY=str(inventory),
+        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+        LC_ALL="C.UTF-8",
+        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+    )
     wall, cpu, peak, _ = spawn([str(BIN / "ansible-playbook"), "playbooks/render.yml", "-e", f"out_dir={out}"], env)
     devices = sum(1 for p in out.iterdir() if p.is_file())
     return Run("ansible", routers, devices, wall, cpu, peak)
@@ -130,14 +140,19 @@ def measure_ansible(inventory: Path, out: Path, routers: int) -> Run:
 
 def table(runs: list[Run]) -> str:
     lines = [f"{'case':<8} {'routers':>7} {'devices':>7} {'wall s':>8} {'ms/device':>9} {'cpu s':>7} {'peak MiB':>8}"]
-    lines += [f"{r.case:<8} {r.routers:>7} {r.devices:>7} {r.seconds:>8.2f} {1000 * r.seconds / r.devices:>9.2f} "
-              f"{r.cpu:>7.2f} {r.peak_mib:>8.0f}" for r in runs]
+    lines += [
+        f"{r.case:<8} {r.routers:>7} {r.devices:>7} {r.seconds:>8.2f} {1000 * r.seconds / r.devices:>9.2f} "
+        f"{r.cpu:>7.2f} {r.peak_mib:>8.0f}"
+        for r in runs
+    ]
     floors = {r.routers: r for r in runs if r.case == "floor"}
     for run in runs:
         if run.case == "nornir" and run.routers in floors:
             floor = floors[run.routers]
-            lines.append(f"(a)/(c) at {run.routers} routers: {run.seconds / floor.seconds:.2f}x wall, "
-                         f"{run.cpu / floor.cpu:.2f}x cpu")
+            lines.append(
+                f"(a)/(c) at {run.routers} routers: {run.seconds / floor.seconds:.2f}x wall, "
+                f"{run.cpu / floor.cpu:.2f}x cpu"
+            )
     return "\n".join(lines)
 
 
@@ -145,8 +160,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="100,1000,5000", help="comma-separated router counts")
     parser.add_argument("--ansible-hosts", type=int, default=100, help="routers for the Ansible run (0: skip)")
-    parser.add_argument("--workdir", type=Path, default=SHM if SHM.is_dir() else None,
-                        help="where inventories and configs go (default: tmpfs, so disk noise stays out)")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=SHM if SHM.is_dir() else None,
+        help="where inventories and configs go (default: tmpfs, so disk noise stays out)",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per case; the best time is kept")
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("paths", nargs="*", type=Path, help=argparse.SUPPRESS)
@@ -166,8 +185,10 @@ def main() -> None:
         if args.ansible_hosts:
             inventory = write_syndicate(args.ansible_hosts, work / f"inventory-{args.ansible_hosts}")
             runs.append(measure_ansible(inventory, work / "ansible", args.ansible_hosts))
-    print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, one process per run, "
-          f"best of {args.repeat}, load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, one process per run, "
+        f"best of {args.repeat}, load average {os.getloadavg()[0]:.1f}"
+    )
     print(table(runs))
 
 

@@ -46,8 +46,7 @@ def syndicate(example: dict[str, Any], towns: int, devices: int, spans: int) -> 
     pools["span_v6"] = widen(pools["span_v6"], spans, 64)
     pools["site_v4"] = widen(pools["site_v4"], towns + 1, block_v4)
     pools["site_v6"] = widen(pools["site_v6"], towns + 1, block_v6)
-    data.update(name=f"Synthetic syndicate of {towns} towns", pools=pools,
-                site_block={"v4": block_v4, "v6": block_v6})
+    data.update(name=f"Synthetic syndicate of {towns} towns", pools=pools, site_block={"v4": block_v4, "v6": block_v6})
     return data
 
 
@@ -61,28 +60,45 @@ def town_plan(count: int, first_device: int, first_span: int) -> list[dict[str, 
         name = f"town{i:05d}"
         host = f"{name}-r1"
         town: dict[str, Any] = {
-            "id": i, "name": name, "display_name": f"Town {i}", "phase": "active",
+            "id": i,
+            "name": name,
+            "display_name": f"Town {i}",
+            "phase": "active",
             "router": {"id": first_device + i - 1, "hostname": host, "platform": "frr"},
-            "segments": ["administration", "schools", "wifi"], "spans": [],
+            "segments": ["administration", "schools", "wifi"],
+            "spans": [],
         }
         if i % SPUR_EVERY == 0 and i > 1:  # a spur: one span to the previous town's port 3
             uplink = (f"town{i - 1:05d}-r1", 3)
         else:
             uplink, previous = previous, (host, 2)
-        town["spans"].append({"id": span_id, "local": {"device": host, "port": 1},
-                              "remote": {"device": uplink[0], "port": uplink[1]},
-                              "length_km": round(1 + (i % 17) * 0.7, 1)})
+        town["spans"].append(
+            {
+                "id": span_id,
+                "local": {"device": host, "port": 1},
+                "remote": {"device": uplink[0], "port": uplink[1]},
+                "length_km": round(1 + (i % 17) * 0.7, 1),
+            }
+        )
         span_id += 1
         if i % TELEPHONY_EVERY == 0:
             first = 100000 + i * EXTENSIONS
             town["segments"].insert(2, "voice")
-            town["telephony"] = {"extensions": {"first": first, "last": first + EXTENSIONS - 1},
-                                 "sip_server": {"id": sip_id}}
+            town["telephony"] = {
+                "extensions": {"first": first, "last": first + EXTENSIONS - 1},
+                "sip_server": {"id": sip_id},
+            }
             sip_id += 1
         towns.append(town)
     last = next(t for t in reversed(towns) if t["spans"][0]["remote"]["port"] != 3)
-    last["spans"].append({"id": span_id, "local": {"device": last["router"]["hostname"], "port": 2},
-                          "remote": {"device": "dc-core2", "port": RING_PORT_DC}, "length_km": 3.0})
+    last["spans"].append(
+        {
+            "id": span_id,
+            "local": {"device": last["router"]["hostname"], "port": 2},
+            "remote": {"device": "dc-core2", "port": RING_PORT_DC},
+            "length_km": 3.0,
+        }
+    )
     return towns
 
 
@@ -101,8 +117,9 @@ def write_syndicate(count: int, out: Path) -> Path:
     for name in ("datacenter.yml", "ix.yml"):
         shutil.copyfile(EXAMPLE / name, out / name)
     dump = {"sort_keys": False, "default_flow_style": None}
-    (out / "syndicate.yml").write_text(yaml.safe_dump(syndicate(example, count, devices, spans), **dump),
-                                       encoding="utf-8")
+    (out / "syndicate.yml").write_text(
+        yaml.safe_dump(syndicate(example, count, devices, spans), **dump), encoding="utf-8"
+    )
     for town in towns:
         (out / "towns" / f"{town['name']}.yml").write_text(yaml.safe_dump(town, **dump), encoding="utf-8")
     return out

@@ -29,7 +29,13 @@ def diff_configs(before: dict[str, str], after: dict[str, str], context: int = 3
         if old == new:
             continue
         status = "added" if old is None else "removed" if new is None else "changed"
-        lines = difflib.unified_diff((old or "").splitlines(), (new or "").splitlines(),
-                                     f"a/configs/{name}", f"b/configs/{name}", n=context, lineterm="")
+        lines = difflib.unified_diff(
+            (old or "").splitlines(),
+            (new or "").splitlines(),
+            f"a/configs/{name}",
+            f"b/configs/{name}",
+            n=context,
+            lineterm="",
+        )
         out.append(ConfigDiff(name, status, tuple(lines)))
     return out

@@ -76,9 +76,11 @@ def keyword(value: str, default: str | None = None, **table: str) -> str:
     raise ValueError(f"no keyword for {value!r}; known: {', '.join(sorted(table))}")
 
 
-_DSCP_NAMES = {46: "ef", 0: "default"} | {8 * n: f"cs{n}" for n in range(1, 8)} | {
-    8 * cls + 2 * drop: f"af{cls}{drop}" for cls in range(1, 5) for drop in range(1, 4)
-}
+_DSCP_NAMES = (
+    {46: "ef", 0: "default"}
+    | {8 * n: f"cs{n}" for n in range(1, 8)}
+    | {8 * cls + 2 * drop: f"af{cls}{drop}" for cls in range(1, 5) for drop in range(1, 4)}
+)
 
 
 def dscp_name(value: int) -> str:

@@ -45,8 +45,11 @@ class Device:
 
     @property
     def groups(self) -> tuple[str, ...]:
-        return (group_name("site", self.site), group_name("platform", self.platform.name),
-                group_name("role", self.role))
+        return (
+            group_name("site", self.site),
+            group_name("platform", self.platform.name),
+            group_name("role", self.role),
+        )
 
 
 def group_name(kind: str, value: str) -> str:
@@ -56,8 +59,15 @@ def group_name(kind: str, value: str) -> str:
 def device(intent: Intent) -> Device:
     role = intent.role if intent.kind == "router" else SIP_ROLE  # type: ignore[union-attr]
     mgmt = intent.management
-    return Device(name=intent.hostname, address=mgmt.address.partition("/")[0], username=mgmt.user,
-                  platform=platform(intent.platform), site=intent.site, role=role, intent=intent)
+    return Device(
+        name=intent.hostname,
+        address=mgmt.address.partition("/")[0],
+        username=mgmt.user,
+        platform=platform(intent.platform),
+        site=intent.site,
+        role=role,
+        intent=intent,
+    )
 
 
 def devices(intents: dict[str, Intent]) -> list[Device]:
@@ -96,8 +106,10 @@ def ansible_inventory(intents: dict[str, Intent]) -> dict[str, Any]:
     for dev in devs:
         for group in dev.groups:
             groups.setdefault(group, []).append(dev.name)
-    out: dict[str, Any] = {"_meta": {"hostvars": {d.name: ansible_hostvars(d) for d in devs}},
-                           "all": {"children": ["ungrouped", *sorted(groups)]}}
+    out: dict[str, Any] = {
+        "_meta": {"hostvars": {d.name: ansible_hostvars(d) for d in devs}},
+        "all": {"children": ["ungrouped", *sorted(groups)]},
+    }
     out.update({name: {"hosts": groups[name]} for name in sorted(groups)})
     return out
 
@@ -110,17 +122,27 @@ def connection_options(plat: Platform) -> dict[str, dict[str, str]]:
 def summary(intent: Intent) -> dict[str, Any]:
     """A few facts of an intent, for people reading the Nornir inventory."""
     if intent.kind == "router":
-        return {"kind": "router", "role": intent.role, "interfaces": len(intent.interfaces),  # type: ignore[union-attr]
-                "bgp_neighbors": len(intent.bgp.neighbors)}  # type: ignore[union-attr]
+        return {
+            "kind": "router",
+            "role": intent.role,
+            "interfaces": len(intent.interfaces),  # type: ignore[union-attr]
+            "bgp_neighbors": len(intent.bgp.neighbors),
+        }  # type: ignore[union-attr]
     return {"kind": "sip", "listen_v4": intent.listen_v4, "routes": len(intent.routes)}  # type: ignore[union-attr]
 
 
 def nornir_hosts(intents: dict[str, Intent]) -> dict[str, dict[str, Any]]:
     """The Nornir hosts as plain data; ``data`` summarises the intent the plugin carries."""
     return {
-        d.name: {"hostname": d.address, "port": SSH_PORT, "username": d.username, "platform": d.platform.name,
-                 "groups": list(d.groups), "connection_options": connection_options(d.platform),
-                 "data": summary(d.intent)}
+        d.name: {
+            "hostname": d.address,
+            "port": SSH_PORT,
+            "username": d.username,
+            "platform": d.platform.name,
+            "groups": list(d.groups),
+            "connection_options": connection_options(d.platform),
+            "data": summary(d.intent),
+        }
         for d in devices(intents)
     }
 
@@ -135,7 +157,8 @@ def span_topology(net: Network, intents: dict[str, Intent]) -> dict[str, dict[st
             if intent is None:
                 continue
             out.setdefault(end.device, {})[platform(intent.platform).port(end.port)] = {
-                "type": "ethernet", "link": f"span-{span.id}",
+                "type": "ethernet",
+                "link": f"span-{span.id}",
                 "ipv4": ad.span_end(ad.span_v4(syn, span.id), local),
                 "ipv6": ad.span_end(ad.span_v6(syn, span.id), local),
             }
@@ -150,13 +173,16 @@ def pyats_testbed(net: Network, intents: dict[str, Intent]) -> dict[str, Any]:
     """
     testbed = {
         "name": net.syndicate.name,
-        "credentials": {"default": {"username": net.syndicate.management.user,
-                                    "password": f"%ENV{{{SSH_PASSWORD_ENV}}}"}},
+        "credentials": {
+            "default": {"username": net.syndicate.management.user, "password": f"%ENV{{{SSH_PASSWORD_ENV}}}"}
+        },
     }
     tb_devices = {
         d.name: {
-            "os": d.platform.pyats_os, "type": "router" if d.intent.kind == "router" else "sip-server",
-            "platform": d.platform.name, "alias": d.name,
+            "os": d.platform.pyats_os,
+            "type": "router" if d.intent.kind == "router" else "sip-server",
+            "platform": d.platform.name,
+            "alias": d.name,
             "custom": {"site": d.site, "role": d.role},
             "connections": {"cli": {"protocol": "ssh", "ip": d.address, "port": SSH_PORT}},
         }

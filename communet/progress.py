@@ -31,14 +31,19 @@ def wanted(json_output: bool = False) -> bool:
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=Console(stderr=True), transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
     )
 
 
 @contextmanager
-def steps(description: str, total: int | None = None, enabled: bool | None = None,
-          json_output: bool = False) -> Iterator[Callable[[], None]]:
+def steps(
+    description: str, total: int | None = None, enabled: bool | None = None, json_output: bool = False
+) -> Iterator[Callable[[], None]]:
     """A context manager yielding ``advance()``; call it once per finished step.
 
     ``enabled`` forces the bar on or off; by default it follows :func:`wanted`.
@@ -52,8 +57,13 @@ def steps(description: str, total: int | None = None, enabled: bool | None = Non
         yield lambda: bar.advance(task)
 
 
-def track(items: Iterable[T], description: str, total: int | None = None, enabled: bool | None = None,
-          json_output: bool = False) -> Iterator[T]:
+def track(
+    items: Iterable[T],
+    description: str,
+    total: int | None = None,
+    enabled: bool | None = None,
+    json_output: bool = False,
+) -> Iterator[T]:
     """Iterate ``items`` with a progress bar when :func:`wanted` (or ``enabled``)."""
     if total is None and isinstance(items, Sized):
         total = len(items)

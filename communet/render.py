@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -15,7 +16,7 @@ from communet.platforms import platform
 
 TEMPLATES = ROOT / "templates"
 #: Environment options shared with the Ansible template task (see playbooks/render.yml).
-ENV_OPTIONS = {"trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True}
+ENV_OPTIONS: dict[str, Any] = {"trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True}
 
 
 def template_name(intent: Intent) -> str:
@@ -45,8 +46,10 @@ class TemplateLoader(jinja2.FileSystemLoader):
 def jinja_env(templates: Path = TEMPLATES) -> jinja2.Environment:
     """One shared environment: templates compile once, not per device."""
     env = jinja2.Environment(
-        loader=TemplateLoader(str(templates)), undefined=jinja2.StrictUndefined,
-        autoescape=False, **ENV_OPTIONS,  # network configs, not HTML
+        loader=TemplateLoader(str(templates)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        **ENV_OPTIONS,  # network configs, not HTML
     )
     env.filters.update(FILTERS)
     return env

@@ -87,8 +87,16 @@ def default_segments(net: Network) -> list[str]:
     return [name for name, role in net.syndicate.segment_roles.items() if role.pool_v4 == "site"]
 
 
-def town_text(net: Network, name: str, display: str, phase: str, segments: list[str], telephony: bool,
-              span_to: list[str], length_km: float) -> str:
+def town_text(
+    net: Network,
+    name: str,
+    display: str,
+    phase: str,
+    segments: list[str],
+    telephony: bool,
+    span_to: list[str],
+    length_km: float,
+) -> str:
     ids = next_ids(net, max(1, len(span_to)))
     hostname = f"{name}-r1"
     lines = [
@@ -106,15 +114,24 @@ def town_text(net: Network, name: str, display: str, phase: str, segments: list[
     if span_to:
         lines.append("spans:")
         for n, (span_id, remote) in enumerate(zip(ids.spans, span_to, strict=True), start=1):
-            lines += [f"  - id: {span_id}", f"    local: {{device: {hostname}, port: {n}}}",
-                      f"    remote: {{device: {remote}, port: {free_port(net, remote)}}}",
-                      "    fiber: owned          # leased: add provider and circuit",
-                      f"    length_km: {length_km:g}"]
+            lines += [
+                f"  - id: {span_id}",
+                f"    local: {{device: {hostname}, port: {n}}}",
+                f"    remote: {{device: {remote}, port: {free_port(net, remote)}}}",
+                "    fiber: owned          # leased: add provider and circuit",
+                f"    length_km: {length_km:g}",
+            ]
     else:
-        lines += ["spans: []", "# Connect the town: replace `spans: []` with its span(s), for example:", "# spans:",
-                  f"#   - id: {ids.spans[0]}", f"#     local: {{device: {hostname}, port: 1}}",
-                  "#     remote: {device: ROUTER, port: FREE-PORT}",
-                  "#     fiber: owned          # leased: add provider and circuit", "#     length_km: 1.0"]
+        lines += [
+            "spans: []",
+            "# Connect the town: replace `spans: []` with its span(s), for example:",
+            "# spans:",
+            f"#   - id: {ids.spans[0]}",
+            f"#     local: {{device: {hostname}, port: 1}}",
+            "#     remote: {device: ROUTER, port: FREE-PORT}",
+            "#     fiber: owned          # leased: add provider and circuit",
+            "#     length_km: 1.0",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -122,9 +139,17 @@ def _problem(path: str, key: str, message: str, hint: str) -> InventoryError:
     return InventoryError([Problem(path, key, message, hint)])
 
 
-def new_town(net: Network, inventory: Path, name: str, display: str = "", phase: str = "planned",
-             segments: list[str] | None = None, telephony: bool | None = None, span_to: list[str] | None = None,
-             length_km: float = 1.0) -> NewTown:
+def new_town(
+    net: Network,
+    inventory: Path,
+    name: str,
+    display: str = "",
+    phase: str = "planned",
+    segments: list[str] | None = None,
+    telephony: bool | None = None,
+    span_to: list[str] | None = None,
+    length_km: float = 1.0,
+) -> NewTown:
     """Build and check a new town's file (not written). Raises InventoryError naming what is wrong."""
     path = inventory / "towns" / f"{name}.yml"
     rel = f"{inventory.name}/towns/{name}.yml"
@@ -133,16 +158,24 @@ def new_town(net: Network, inventory: Path, name: str, display: str = "", phase:
     segments = segments if segments is not None else default_segments(net)
     telephony = "voice" in segments if telephony is None else telephony
     span_to = span_to or []
-    text = town_text(net, name, display or name.replace("-", " ").title(), phase, segments, telephony, span_to,
-                     length_km)
+    text = town_text(
+        net, name, display or name.replace("-", " ").title(), phase, segments, telephony, span_to, length_km
+    )
     try:
         town = Town.model_validate(yaml.safe_load(text))
     except ValidationError as exc:
-        raise InventoryError([Problem(rel, dotted(e["loc"]), e["msg"].removeprefix("Value error, "),
-                                      HINTS.get(e["type"], "check the name and options"))
-                              for e in exc.errors(include_url=False)]) from None
-    candidate = Network(net.syndicate, net.datacenter, net.ix, (*net.towns, town), {**net.files, name: rel},
-                        net.root)
+        raise InventoryError(
+            [
+                Problem(
+                    rel,
+                    dotted(e["loc"]),
+                    e["msg"].removeprefix("Value error, "),
+                    HINTS.get(e["type"], "check the name and options"),
+                )
+                for e in exc.errors(include_url=False)
+            ]
+        ) from None
+    candidate = Network(net.syndicate, net.datacenter, net.ix, (*net.towns, town), {**net.files, name: rel}, net.root)
     problems = check_network(candidate)  # the inventory passed before: any problem is the new town's
     if problems:
         raise InventoryError(problems)
@@ -152,8 +185,10 @@ def new_town(net: Network, inventory: Path, name: str, display: str = "", phase:
 def todo(town: Town, span_to: list[str]) -> list[str]:
     out = []
     if not span_to:
-        out.append(f"connect it: add the span(s) to {town.router.hostname} under `spans:` (which router, which "
-                   "ports, owned or leased with provider and circuit); one span is a spur, two make a ring")
+        out.append(
+            f"connect it: add the span(s) to {town.router.hostname} under `spans:` (which router, which "
+            "ports, owned or leased with provider and circuit); one span is a spur, two make a ring"
+        )
     else:
         out.append("check the span(s): ports, length, owned or leased (leased needs provider and circuit)")
     out.append(f"its phase: {town.phase} now; `staged` renders and deploys it, `active` once it is in service")

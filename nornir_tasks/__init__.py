@@ -28,7 +28,9 @@ logging.getLogger("nornir").addHandler(logging.NullHandler())
 
 
 def communet_nornir(
-    inventory_dir: str | Path = ROOT / "inventory", workers: int = 1, platform: str | None = None,
+    inventory_dir: str | Path = ROOT / "inventory",
+    workers: int = 1,
+    platform: str | None = None,
 ) -> Nornir:
     """A Nornir over the communet inventory, without plugin auto-registration or logging setup.
 
@@ -41,8 +43,12 @@ def communet_nornir(
 
 
 def render_with_nornir(
-    inventory_dir: str | Path = ROOT / "inventory", out_dir: str | Path = ROOT / "configs",
-    templates: Path = TEMPLATES, check: bool = False, prune: bool = False, workers: int = 1,
+    inventory_dir: str | Path = ROOT / "inventory",
+    out_dir: str | Path = ROOT / "configs",
+    templates: Path = TEMPLATES,
+    check: bool = False,
+    prune: bool = False,
+    workers: int = 1,
     platform: str | None = None,
 ) -> AggregatedResult:
     """Render every live device into ``out_dir``; with ``check`` only report what would change.

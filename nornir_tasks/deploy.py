@@ -34,22 +34,32 @@ def wave_runner(nr: Nornir) -> WaveRunner:
     def run(wave: list[Device], number: int, ctx: DeployContext) -> list[DeviceResult]:
         names = {d.name for d in wave}
         agg = nr.filter(filter_func=lambda h: h.name in names).run(
-            task=deploy_host, name=f"deploy wave {number}", wave=number, ctx=ctx, raise_on_error=False)
+            task=deploy_host, name=f"deploy wave {number}", wave=number, ctx=ctx, raise_on_error=False
+        )
         out = []
         for dev in wave:
             got = agg[dev.name][0].result
             if not isinstance(got, DeviceResult):  # the task itself crashed: report it, do not hide it
-                got = DeviceResult(dev.name, dev.site, dev.platform.name, number, "failed",
-                                   message=ctx.masker(str(agg[dev.name][0].exception or got)))
+                got = DeviceResult(
+                    dev.name,
+                    dev.site,
+                    dev.platform.name,
+                    number,
+                    "failed",
+                    message=ctx.masker(str(agg[dev.name][0].exception or got)),
+                )
             out.append(got)
         return out
 
     return run
 
 
-def deploy_with_nornir(options: DeployOptions, inventory_dir: str | Path = ROOT / "inventory",
-                       workers: int = WORKERS, on_done: Callable[[DeviceResult], None] | None = None,
-                       ) -> DeployReport:
+def deploy_with_nornir(
+    options: DeployOptions,
+    inventory_dir: str | Path = ROOT / "inventory",
+    workers: int = WORKERS,
+    on_done: Callable[[DeviceResult], None] | None = None,
+) -> DeployReport:
     """Deploy the live devices of ``inventory_dir`` (raises InventoryError, PlanError, LockHeld)."""
     nr = communet_nornir(inventory_dir, workers)
     intents: dict[str, Intent] = {name: host.data["intent"] for name, host in nr.inventory.hosts.items()}

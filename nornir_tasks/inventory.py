@@ -59,7 +59,13 @@ def host(dev: Device, groups: Groups, defaults: Defaults) -> Host:
     libraries = connection_options(dev.platform)
     options = {lib: ConnectionOptions(platform=opts["platform"]) for lib, opts in libraries.items()}
     return Host(
-        name=dev.name, hostname=dev.address, port=SSH_PORT, username=dev.username, platform=dev.platform.name,
-        groups=ParentGroups(groups[name] for name in dev.groups), data={"intent": dev.intent},
-        connection_options=options, defaults=defaults,
+        name=dev.name,
+        hostname=dev.address,
+        port=SSH_PORT,
+        username=dev.username,
+        platform=dev.platform.name,
+        groups=ParentGroups(groups[name] for name in dev.groups),
+        data={"intent": dev.intent},
+        connection_options=options,
+        defaults=defaults,
     )

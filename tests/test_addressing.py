@@ -38,8 +38,14 @@ def tiny(pool: str, prefixlen: int) -> str:
 
 NTH_CASES = [
     (name, prefixlen, index)
-    for name, prefixlen in (("loopback_v4", 32), ("loopback_v6", 128), ("span_v4", 31), ("span_v6", 64),
-                            ("site_v4", SYN.site_block.v4), ("site_v6", SYN.site_block.v6))
+    for name, prefixlen in (
+        ("loopback_v4", 32),
+        ("loopback_v6", 128),
+        ("span_v4", 31),
+        ("span_v6", 64),
+        ("site_v4", SYN.site_block.v4),
+        ("site_v6", SYN.site_block.v6),
+    )
     for index in (0, 1, 7, ad.capacity(POOLS[name], prefixlen) - 1)
     if index < 70_000
 ]
@@ -137,11 +143,14 @@ def test_site_blocks_and_segments(site: Any) -> None:
 
 
 def test_segments_never_overlap() -> None:
-    prefixes = [p for site in NET.sites for name in site.segments
-                for p in (ad.segment_v4(SYN, site, SYN.segment_roles[name]),
-                          ad.segment_v6(SYN, site, SYN.segment_roles[name]))]
+    prefixes = [
+        p
+        for site in NET.sites
+        for name in site.segments
+        for p in (ad.segment_v4(SYN, site, SYN.segment_roles[name]), ad.segment_v6(SYN, site, SYN.segment_roles[name]))
+    ]
     for i, a in enumerate(prefixes):
-        for b in prefixes[i + 1:]:
+        for b in prefixes[i + 1 :]:
             assert a.version != b.version or not (a in b or b in a), (a, b)
 
 
@@ -214,13 +223,22 @@ def test_a_new_town_moves_no_address(inventory: Path) -> None:
     ids = free(NET)
     anchor = NET.live_towns[0].router.hostname
     town = {
-        "id": ids["site"], "name": "newtown", "phase": "active",
+        "id": ids["site"],
+        "name": "newtown",
+        "phase": "active",
         "router": {"id": ids["device"], "hostname": "newtown-r1"},
         "segments": ["administration", "voice"],
-        "telephony": {"extensions": {"first": ids["ext"], "last": ids["ext"] + 99},
-                      "sip_server": {"id": ids["device"] + 1}},
-        "spans": [{"id": ids["span"], "local": {"device": "newtown-r1", "port": 1},
-                   "remote": {"device": anchor, "port": ids["port"]}}],
+        "telephony": {
+            "extensions": {"first": ids["ext"], "last": ids["ext"] + 99},
+            "sip_server": {"id": ids["device"] + 1},
+        },
+        "spans": [
+            {
+                "id": ids["span"],
+                "local": {"device": "newtown-r1", "port": 1},
+                "remote": {"device": anchor, "port": ids["port"]},
+            }
+        ],
     }
     (inventory / "towns" / "newtown.yml").write_text(yaml.safe_dump(town), encoding="utf-8")
     before, after = addresses(NET), addresses(load_network(inventory))
@@ -234,8 +252,11 @@ def test_a_new_town_moves_no_address(inventory: Path) -> None:
 def test_a_new_span_between_existing_towns_moves_no_address(inventory: Path) -> None:
     ids = free(NET)
     a, b = NET.live_towns[0], NET.live_towns[-1]
-    span = {"id": ids["span"], "local": {"device": a.router.hostname, "port": ids["port"]},
-            "remote": {"device": b.router.hostname, "port": ids["port"]}}
+    span = {
+        "id": ids["span"],
+        "local": {"device": a.router.hostname, "port": ids["port"]},
+        "remote": {"device": b.router.hostname, "port": ids["port"]},
+    }
     _edit(inventory, f"towns/{a.name}.yml", lambda d: d.setdefault("spans", []).append(span))
     before, after = addresses(NET), addresses(load_network(inventory))
     assert len(after) == len(before) + 4  # two new interfaces, two families

@@ -160,8 +160,11 @@ def apply_patch(inventory: Path, patch: Path) -> None:
 
 def snapshot(root: Path) -> dict[str, str]:
     """Every file under ``root`` and a hash of its content."""
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def case_dirs() -> list[Path]:
@@ -184,8 +187,9 @@ def broken(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
 
 
 def _diff(expected: str, actual: str) -> str:
-    return "\n".join(difflib.unified_diff(expected.splitlines(), actual.splitlines(), "expected.txt", "actual",
-                                          lineterm=""))
+    return "\n".join(
+        difflib.unified_diff(expected.splitlines(), actual.splitlines(), "expected.txt", "actual", lineterm="")
+    )
 
 
 @pytest.mark.parametrize("broken", case_dirs(), ids=lambda p: p.name, indirect=True)

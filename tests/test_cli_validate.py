@@ -15,8 +15,7 @@ COMMUNET = Path(sys.executable).parent / "communet"
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(COMMUNET), *args], capture_output=True, text=True, cwd=ROOT, timeout=120,
-                          check=False)
+    return subprocess.run([str(COMMUNET), *args], capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
 
 
 @pytest.fixture

@@ -43,8 +43,13 @@ def free_port() -> int:
 
 
 def peer_secret(intents) -> str:
-    return next(nb.password_secret for i in intents.values() if i.kind == "router"
-                for nb in i.bgp.neighbors if nb.password_secret)
+    return next(
+        nb.password_secret
+        for i in intents.values()
+        if i.kind == "router"
+        for nb in i.bgp.neighbors
+        if nb.password_secret
+    )
 
 
 def test_waves_canary_first_then_chunks() -> None:
@@ -85,10 +90,12 @@ def test_lock_refuses_a_second_holder(tmp_path: Path) -> None:
         with pytest.raises(LockHeld, match=str(os.getpid())):
             DeployLock(lock).acquire()
         # another process is refused too
-        code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
-                "from communet.deploy.lock import DeployLock, LockHeld\n"
-                f"try:\n    DeployLock(__import__('pathlib').Path({str(lock)!r})).acquire()\n"
-                "except LockHeld:\n    sys.exit(3)\n")
+        code = (
+            f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
+            "from communet.deploy.lock import DeployLock, LockHeld\n"
+            f"try:\n    DeployLock(__import__('pathlib').Path({str(lock)!r})).acquire()\n"
+            "except LockHeld:\n    sys.exit(3)\n"
+        )
         assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 3
     DeployLock(lock).acquire()  # free again once released
 
@@ -138,8 +145,10 @@ def test_masker_masks_every_secret_longest_first() -> None:
 
 def test_reload_delta_empty_means_unchanged() -> None:
     assert parse_reload_test("") == []
-    text = ("\nLines To Delete\n===============\nrouter bgp 1\n no neighbor x\n\nLines To Add\n============\n"
-            "router ospf\nrouter ospf\n ospf router-id R\n")
+    text = (
+        "\nLines To Delete\n===============\nrouter bgp 1\n no neighbor x\n\nLines To Add\n============\n"
+        "router ospf\nrouter ospf\n ospf router-id R\n"
+    )
     assert parse_reload_test(text) == ["-router bgp 1", "- no neighbor x", "+router ospf", "+ ospf router-id R"]
 
 
@@ -182,7 +191,10 @@ def test_summary_table_and_json() -> None:
     data = json.loads(json.dumps(report.as_json()))
     assert data["ok"] is False
     assert [(d["device"], d["changed"], d["status"]) for d in data["devices"]] == [
-        ("r1", True, "applied"), ("r2", False, "rolled-back"), ("r3", False, "skipped")]
+        ("r1", True, "applied"),
+        ("r2", False, "rolled-back"),
+        ("r3", False, "skipped"),
+    ]
     assert data["devices"][0]["added"] == 1 and data["devices"][0]["removed"] == 1
     assert table(report).row_count == 3
     assert footer(report).startswith("deploy FAILED") and "stopped after wave 2" in footer(report)
@@ -232,8 +244,13 @@ def peer_established(intents, timeout: float = 90) -> bool:
     address = next(nb.address for nb in edge.bgp.neighbors if nb.password_secret)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        out = subprocess.run(exec_in(State(), edge.hostname, ["vtysh", "-c", f"show bgp neighbors {address} json"]),
-                             capture_output=True, text=True, timeout=30, check=False)
+        out = subprocess.run(
+            exec_in(State(), edge.hostname, ["vtysh", "-c", f"show bgp neighbors {address} json"]),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
         if '"bgpState":"Established"' in out.stdout.replace(" ", ""):
             return True
         time.sleep(2)
@@ -241,8 +258,13 @@ def peer_established(intents, timeout: float = 90) -> bool:
 
 
 def _deploy_json(*args: str, state: Path) -> tuple[int, dict]:
-    out = subprocess.run([COMMUNET, "deploy", "--json", "--state-dir", str(state), *args], capture_output=True,
-                         text=True, timeout=600, check=False)
+    out = subprocess.run(
+        [COMMUNET, "deploy", "--json", "--state-dir", str(state), *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     return out.returncode, json.loads(out.stdout) if out.stdout.strip() else {"stderr": out.stderr}
 
 
@@ -269,8 +291,15 @@ def test_nornir_deploy_from_empty_lab_then_idempotent(empty_lab, intents, tmp_pa
 
 def _playbook(*args: str) -> subprocess.CompletedProcess[str]:
     ansible = str(ROOT / ".venv" / "bin" / "ansible-playbook")
-    return subprocess.run([ansible, "playbooks/deploy.yml", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=900, check=False, env={**os.environ, "ANSIBLE_STDOUT_CALLBACK": "default"})
+    return subprocess.run(
+        [ansible, "playbooks/deploy.yml", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+        env={**os.environ, "ANSIBLE_STDOUT_CALLBACK": "default"},
+    )
 
 
 def _recap(text: str) -> dict[str, dict[str, int]]:
@@ -303,8 +332,14 @@ def test_ansible_deploy_from_empty_lab_then_idempotent(empty_lab, intents, tmp_p
 
 
 def test_deploy_playbook_syntax() -> None:
-    out = subprocess.run([str(ROOT / ".venv" / "bin" / "ansible-playbook"), "--syntax-check", "playbooks/deploy.yml"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    out = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "ansible-playbook"), "--syntax-check", "playbooks/deploy.yml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
 
 
@@ -352,7 +387,12 @@ def test_ansible_argv_follows_the_same_options(intents, tmp_path: Path) -> None:
 @pytest.mark.parametrize("engine", ["nornir", "ansible"])
 def test_a_second_deploy_is_refused_while_one_runs(engine: str, tmp_path: Path) -> None:
     with DeployLock(tmp_path / "deploy.lock"):
-        out = subprocess.run([COMMUNET, "deploy", "--engine", engine, "--state-dir", str(tmp_path)],
-                             capture_output=True, text=True, timeout=120, check=False)
+        out = subprocess.run(
+            [COMMUNET, "deploy", "--engine", engine, "--state-dir", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     assert out.returncode == 3, out.stdout + out.stderr
     assert "another deploy is running" in out.stderr and "Traceback" not in out.stderr

@@ -76,8 +76,9 @@ def running(node: str) -> str:
 def deploy(tmp_path: Path, **kwargs: object):
     from nornir_tasks.deploy import deploy_with_nornir
 
-    options = DeployOptions(commit=True, verify_timeout=VERIFY_TIMEOUT, state_dir=tmp_path / "deploy", secrets_files=(),
-                            **kwargs)  # type: ignore[arg-type]
+    options = DeployOptions(
+        commit=True, verify_timeout=VERIFY_TIMEOUT, state_dir=tmp_path / "deploy", secrets_files=(), **kwargs
+    )  # type: ignore[arg-type]
     return deploy_with_nornir(options)
 
 
@@ -144,9 +145,24 @@ def test_wrong_ssh_key_fails_cleanly(deployed, tmp_path: Path) -> None:
     before = running(host)
     key = tmp_path / "stranger"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
-    out = subprocess.run([COMMUNET, "deploy", "--commit", "--limit", host, "--ssh-key", str(key), "--json",
-                          "--state-dir", str(tmp_path / "deploy")], capture_output=True, text=True, timeout=120,
-                         check=False)
+    out = subprocess.run(
+        [
+            COMMUNET,
+            "deploy",
+            "--commit",
+            "--limit",
+            host,
+            "--ssh-key",
+            str(key),
+            "--json",
+            "--state-dir",
+            str(tmp_path / "deploy"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert out.returncode == 1, out.stderr
     (result,) = json.loads(out.stdout)["devices"]
     assert result["status"] == "failed" and result["step"] == "connect" and result["changed"] is False
@@ -161,9 +177,23 @@ def test_unreachable_device_fails_and_stops_the_next_wave(deployed, tmp_path: Pa
     before = {h: running(h) for h in (down, other)}
     assert node_cmd(down, "ip", "link", "set", MGMT_IF, "down").returncode == 0
     try:
-        out = subprocess.run([COMMUNET, "deploy", "--commit", "--limit", f"{down},{other}", "--canary", down,
-                              "--state-dir", str(tmp_path / "deploy")], capture_output=True, text=True,
-                             timeout=120, check=False)
+        out = subprocess.run(
+            [
+                COMMUNET,
+                "deploy",
+                "--commit",
+                "--limit",
+                f"{down},{other}",
+                "--canary",
+                down,
+                "--state-dir",
+                str(tmp_path / "deploy"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     finally:
         node_cmd(down, "ip", "link", "set", MGMT_IF, "up")
     assert out.returncode == 1

@@ -37,8 +37,9 @@ def test_committed_docs_are_current(net) -> None:
 
 
 def test_cli_docs_check_passes() -> None:
-    proc = subprocess.run([str(ROOT / ".venv/bin/communet"), "docs", "--check"], cwd=ROOT, capture_output=True,
-                          text=True, check=False)
+    proc = subprocess.run(
+        [str(ROOT / ".venv/bin/communet"), "docs", "--check"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, proc.stderr
 
 

@@ -67,8 +67,23 @@ class Router:
         d = str(self.rundir)
         for daemon in DAEMONS:
             extra = ["--bfdctl", f"{d}/bfdd.sock"] if daemon == "bfdd" else []
-            run(*self.cmd(str(FRR / daemon), "-d", "-f", "/dev/null", "-P", "0", "-z", f"{d}/zserv.api",
-                          "--vty_socket", d, "-i", f"{d}/{daemon}.pid", *extra))
+            run(
+                *self.cmd(
+                    str(FRR / daemon),
+                    "-d",
+                    "-f",
+                    "/dev/null",
+                    "-P",
+                    "0",
+                    "-z",
+                    f"{d}/zserv.api",
+                    "--vty_socket",
+                    d,
+                    "-i",
+                    f"{d}/{daemon}.pid",
+                    *extra,
+                )
+            )
             self.wait_for(self.rundir / f"{daemon}.vty")
 
     def wait_for(self, path: Path, timeout: float = 15) -> None:
@@ -125,7 +140,18 @@ def test_rendered_config_reads_back_unchanged(router) -> None:
     node.vtysh("--config_dir", str(node.rundir), "-b")
     running = body(node.vtysh("-c", "show running-config"))
     assert running == conf.read_text(encoding="utf-8")
-    test = run(*node.cmd(str(FRR / "frr-reload.py"), "--test", "--vty_socket", str(node.rundir), "--confdir",
-                         str(node.rundir), "--rundir", str(node.rundir), str(conf)))
+    test = run(
+        *node.cmd(
+            str(FRR / "frr-reload.py"),
+            "--test",
+            "--vty_socket",
+            str(node.rundir),
+            "--confdir",
+            str(node.rundir),
+            "--rundir",
+            str(node.rundir),
+            str(conf),
+        )
+    )
     assert parse_reload_test(test.stdout) == []
     assert f"hostname {intent.hostname}\n" in running

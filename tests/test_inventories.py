@@ -113,8 +113,15 @@ def test_ansible_plugin_gives_what_communet_prints(intents: dict[str, Any]) -> N
     skip = ("ANSIBLE_", "COMMUNET_INVENTORY", "COMMUNET_PLATFORM")
     env = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
     env.update(ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), LC_ALL="C.UTF-8", LANG="C.UTF-8")
-    proc = subprocess.run([str(BIN / "ansible-inventory"), "--list"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
+    proc = subprocess.run(
+        [str(BIN / "ansible-inventory"), "--list"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     listed = unwrap(json.loads(proc.stdout))
     printed = json.loads(CliRunner().invoke(app, ["inventory", "ansible"]).stdout)
@@ -178,8 +185,10 @@ def test_invalid_inventory_is_reported_not_raised(tmp_path: Path) -> None:
 def test_nornir_finds_the_plugin_by_its_entry_point(net: Network) -> None:
     from nornir import InitNornir
 
-    nr = InitNornir(inventory={"plugin": "CommunetInventory", "options": {"inventory_dir": str(ROOT / "inventory")}},
-                    logging={"enabled": False})
+    nr = InitNornir(
+        inventory={"plugin": "CommunetInventory", "options": {"inventory_dir": str(ROOT / "inventory")}},
+        logging={"enabled": False},
+    )
     assert set(nr.inventory.hosts) == set(live_devices(net))
     towns = nr.inventory.children_of_group("role_town")
     assert {h.name for h in towns} == {r.hostname for _, r in net.routers() if r.role == "town"}

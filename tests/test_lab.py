@@ -62,18 +62,23 @@ def _leftovers(entries: list, state_dir: Path) -> list[str]:
     """What a lab recorded that still exists: namespaces, root links, processes, mounts."""
     left = [f"namespace {e.name}" for e in entries if e.kind == "netns" and e.name in namespaces()]
     left += [f"link {e.name}" for e in entries if e.kind == "link" and e.name in links()]
-    left += [f"process {e.name} {e.pid}" for e in entries
-             if e.kind == "process" and e.start and proc_start(e.pid) == e.start]
+    left += [
+        f"process {e.name} {e.pid}" for e in entries if e.kind == "process" and e.start and proc_start(e.pid) == e.start
+    ]
     mountinfo = Path("/proc/self/mountinfo").read_text()
-    left += [f"mount {line.split()[4]}" for line in mountinfo.splitlines()
-             if str(state_dir) in line or "/run/netns/cn-" in line]
+    left += [
+        f"mount {line.split()[4]}"
+        for line in mountinfo.splitlines()
+        if str(state_dir) in line or "/run/netns/cn-" in line
+    ]
     return left
 
 
 # Runs first: it needs the machine to itself, before the shared lab below comes up.
 def test_down_cleans_up_after_up_killed_halfway(state: State, topo: Topology) -> None:
-    proc = subprocess.Popen([COMMUNET, "lab", "up", "--with-configs"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [COMMUNET, "lab", "up", "--with-configs"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         halfway = len([n for n in topo.nodes if n.daemons]) * 3
         deadline = time.monotonic() + 60
@@ -168,13 +173,23 @@ def test_ssh_root_and_cli_login(lab: float, state: State, topo: Topology) -> Non
     from communet.lab.sshd import ssh_command
 
     node = topo.of_kind("router")[0]
-    root = subprocess.run([*ssh_command(state, node), "-o", "BatchMode=yes", "hostname; ls /etc/frr"],
-                          capture_output=True, text=True, timeout=30, check=False)
+    root = subprocess.run(
+        [*ssh_command(state, node), "-o", "BatchMode=yes", "hostname; ls /etc/frr"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert root.returncode == 0, root.stderr
     assert root.stdout.split()[0] == node.name and "frr.conf" in root.stdout
     user = load_network(ROOT / "inventory").syndicate.management.user
-    cli = subprocess.run([*ssh_command(state, node, user), "-o", "BatchMode=yes", "show bgp summary json"],
-                         capture_output=True, text=True, timeout=30, check=False)
+    cli = subprocess.run(
+        [*ssh_command(state, node, user), "-o", "BatchMode=yes", "show bgp summary json"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert cli.returncode == 0, cli.stderr
     assert "ipv4Unicast" in json.loads(cli.stdout)
 

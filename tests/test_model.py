@@ -79,8 +79,9 @@ def test_one_intent_per_live_device() -> None:
 
 def loopbacks(hostnames: set[str]) -> set[tuple[str, str]]:
     ids = {r.hostname: r.id for _, r in NET.routers()}
-    return {(fam, str(f(SYN, ids[h]))) for h in hostnames
-            for fam, f in (("ipv4", ad.loopback_v4), ("ipv6", ad.loopback_v6))}
+    return {
+        (fam, str(f(SYN, ids[h]))) for h in hostnames for fam, f in (("ipv4", ad.loopback_v4), ("ipv6", ad.loopback_v6))
+    }
 
 
 def ibgp(intent: RouterIntent) -> set[tuple[str, str]]:
@@ -104,14 +105,18 @@ def test_route_reflectors_peer_with_every_other_live_router(host: str) -> None:
 
 def test_edge_ix_neighbors_match_ix_yml() -> None:
     got = {(n.kind, n.family, n.address, n.remote_as) for n in EDGE.bgp.neighbors if n.kind != "ibgp"}
-    want = {(kind, fam, getattr(nb, attr), nb.asn)
-            for kind, group in (("route_server", NET.ix.route_servers), ("peer", NET.ix.peers))
-            for nb in group for fam, attr in (("ipv4", "v4"), ("ipv6", "v6"))}
+    want = {
+        (kind, fam, getattr(nb, attr), nb.asn)
+        for kind, group in (("route_server", NET.ix.route_servers), ("peer", NET.ix.peers))
+        for nb in group
+        for fam, attr in (("ipv4", "v4"), ("ipv6", "v6"))
+    }
     assert got == want
     assert all(n.route_map_in and n.route_map_out and n.max_prefix for n in EDGE.bgp.neighbors if n.kind != "ibgp")
 
 
 # -- IX policy, evaluated: a route map with its prefix lists, applied to a prefix --------------
+
 
 def _matches(plist: PrefixList, prefix: IPNetwork) -> bool:
     for entry in plist.entries:
@@ -193,8 +198,11 @@ def test_dial_plan_routes_every_other_town_to_its_sip_server(host: str) -> None:
     towns = {t.name: t for t in NET.live_towns if t.telephony}
     own = towns[intent.site]
     assert (intent.local.first, intent.local.last) == (own.telephony.extensions.first, own.telephony.extensions.last)
-    want = {(name, t.telephony.extensions.first, t.telephony.extensions.last, str(ad.sip_address(SYN, t)[0]))
-            for name, t in towns.items() if name != intent.site}
+    want = {
+        (name, t.telephony.extensions.first, t.telephony.extensions.last, str(ad.sip_address(SYN, t)[0]))
+        for name, t in towns.items()
+        if name != intent.site
+    }
     assert {(r.town, r.first, r.last, r.target) for r in intent.routes} == want
     assert not any(r.local for r in intent.routes)
     assert intent.listen_v4 == str(ad.sip_address(SYN, own)[0])

@@ -26,15 +26,25 @@ CONFIGS = ROOT / "configs"
 def ansible_env(**extra: str) -> dict[str, str]:
     ours = {"COMMUNET_INVENTORY", "COMMUNET_PLATFORM"}
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_") and k not in ours}
-    env.update(ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), LC_ALL="C.UTF-8", LANG="C.UTF-8",
-               PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}", **extra)
+    env.update(
+        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+        LC_ALL="C.UTF-8",
+        LANG="C.UTF-8",
+        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        **extra,
+    )
     return env
 
 
 def run_playbook(out: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(BIN / "ansible-playbook"), "playbooks/render.yml", "-e", f"out_dir={out}"],
-        cwd=ROOT, env=ansible_env(**env), capture_output=True, text=True, timeout=600, check=False,
+        cwd=ROOT,
+        env=ansible_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
 
 
@@ -47,8 +57,10 @@ def assert_same(left: dict[str, bytes], right: dict[str, bytes], names: tuple[st
     for name in left:
         if left[name] != right[name]:
             diff = difflib.unified_diff(
-                left[name].decode().splitlines(keepends=True), right[name].decode().splitlines(keepends=True),
-                f"{names[0]}/{name}", f"{names[1]}/{name}",
+                left[name].decode().splitlines(keepends=True),
+                right[name].decode().splitlines(keepends=True),
+                f"{names[0]}/{name}",
+                f"{names[1]}/{name}",
             )
             pytest.fail(f"{name} differs:\n{''.join(diff)}")
 

@@ -29,13 +29,19 @@ def vtysh_check(config: Path, tmp_path: Path) -> subprocess.CompletedProcess[str
     """``vtysh -C -f``: FRR parses the file offline; an empty config dir keeps /etc/frr out of it."""
     config_dir = tmp_path / "frr"
     config_dir.mkdir()
-    return subprocess.run([_binary("vtysh"), "--config_dir", str(config_dir), "-C", "-f", str(config)],
-                          capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        [_binary("vtysh"), "--config_dir", str(config_dir), "-C", "-f", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def kamailio_check(config: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([_binary("kamailio"), "-c", "-f", str(config)],
-                          capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        [_binary("kamailio"), "-c", "-f", str(config)], capture_output=True, text=True, timeout=60, check=False
+    )
 
 
 def test_configs_exist() -> None:
@@ -64,8 +70,13 @@ def test_kamailio_ctl_socket_overridable(tmp_path: Path) -> None:
     config = str(KAMAILIO_CONFIGS[0])
 
     def check(define: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([_binary("kamailio"), "-c", "-A", define, "-f", config],
-                              capture_output=True, text=True, timeout=60, check=False)
+        return subprocess.run(
+            [_binary("kamailio"), "-c", "-A", define, "-f", config],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
 
     good = check(f'CTL_SOCKET="unix:{tmp_path / "ctl.sock"}"')
     assert good.returncode == 0, good.stderr[-3000:]

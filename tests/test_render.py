@@ -55,8 +55,9 @@ def test_planned_town_is_not_rendered() -> None:
         assert not (ROOT / "configs" / f"{town.router.hostname}.conf").exists()
 
 
-@pytest.mark.parametrize(("router", "neighbor"), SECRET_NEIGHBORS, ids=lambda x: getattr(x, "hostname", None)
-                         or getattr(x, "address", ""))
+@pytest.mark.parametrize(
+    ("router", "neighbor"), SECRET_NEIGHBORS, ids=lambda x: getattr(x, "hostname", None) or getattr(x, "address", "")
+)
 def test_secret_masked_by_default(router: RouterIntent, neighbor, monkeypatch) -> None:
     monkeypatch.setenv(neighbor.password_secret, "not-for-the-repository")
     text = render_intent(jinja_env(), router)
@@ -66,8 +67,9 @@ def test_secret_masked_by_default(router: RouterIntent, neighbor, monkeypatch) -
     assert f"neighbor {neighbor.address} password {MASK}\n" in committed
 
 
-@pytest.mark.parametrize(("router", "neighbor"), SECRET_NEIGHBORS, ids=lambda x: getattr(x, "hostname", None)
-                         or getattr(x, "address", ""))
+@pytest.mark.parametrize(
+    ("router", "neighbor"), SECRET_NEIGHBORS, ids=lambda x: getattr(x, "hostname", None) or getattr(x, "address", "")
+)
 def test_secret_revealed_for_deploy(router: RouterIntent, neighbor, monkeypatch) -> None:
     monkeypatch.setenv(neighbor.password_secret, "s3cret-value")
     text = render_intent(jinja_env(), router, reveal=True)
@@ -135,9 +137,13 @@ def test_frr_leaves_out_what_it_keeps_at_default() -> None:
 
 def test_frr_states_settings_away_from_default() -> None:
     router = next(r for r in ROUTERS if r.platform == "frr")
-    ospf = replace(router.ospf, reference_bandwidth_mbps=router.ospf.reference_bandwidth_mbps * 4,
-                   bfd_interval_ms=router.ospf.bfd_interval_ms // 2 + 1, bfd_multiplier=router.ospf.bfd_multiplier + 2,
-                   implicit=())
+    ospf = replace(
+        router.ospf,
+        reference_bandwidth_mbps=router.ospf.reference_bandwidth_mbps * 4,
+        bfd_interval_ms=router.ospf.bfd_interval_ms // 2 + 1,
+        bfd_multiplier=router.ospf.bfd_multiplier + 2,
+        implicit=(),
+    )
     text = render_intent(jinja_env(), replace(router, ospf=ospf))
     assert text.count(f" auto-cost reference-bandwidth {ospf.reference_bandwidth_mbps}\n") == 2
     assert f"  detect-multiplier {ospf.bfd_multiplier}\n" in text

@@ -22,8 +22,12 @@ from communet.town_new import new_town
 
 
 def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args], cwd=repo,
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
 
 
 def rendered(inventory: Path) -> dict[str, str]:
@@ -81,8 +85,9 @@ def test_new_town_report_names_town_and_exactly_the_changed_devices(repo: Path) 
     assert any(far_end in line and line.startswith("+") for line in by_name[f"{neighbor}.conf"].diff.lines)
     for name in expected:
         assert f"`configs/{name}`" in text
-    assert text.index("## What changed in the source of truth") < text.index("## Impact") < text.index(
-        "## Config diffs")
+    assert (
+        text.index("## What changed in the source of truth") < text.index("## Impact") < text.index("## Config diffs")
+    )
     assert "### idlewood" in text
 
 
@@ -90,9 +95,16 @@ def test_ix_peer_added_touches_bgp_to_the_ix_and_keeps_secrets_masked(repo: Path
     monkeypatch.setenv("COMMUNET_BGP_NEWPEER", "do-not-show-this")
     path = repo / "inventory" / "ix.yml"
     ix = yaml.safe_load(path.read_text())
-    ix["peers"].append({"name": "newpeer", "asn": 64499, "v4": str(ad.host(ix["lan_v4"], 77)),
-                        "v6": str(ad.host(ix["lan_v6"], 77)), "password_secret": "COMMUNET_BGP_NEWPEER",
-                        "prefixes": []})
+    ix["peers"].append(
+        {
+            "name": "newpeer",
+            "asn": 64499,
+            "v4": str(ad.host(ix["lan_v4"], 77)),
+            "v6": str(ad.host(ix["lan_v6"], 77)),
+            "password_secret": "COMMUNET_BGP_NEWPEER",
+            "prefixes": [],
+        }
+    )
     path.write_text(yaml.safe_dump(ix))
     report = report_against("HEAD", repo / "inventory", cwd=repo)
     text = to_markdown(report)
@@ -128,14 +140,24 @@ def test_unknown_ref_is_a_clear_error(repo: Path) -> None:
 
 def test_cli_report_change_writes_markdown(tmp_path: Path) -> None:
     out = tmp_path / "change.md"
-    proc = subprocess.run([str(ROOT / ".venv/bin/communet"), "report", "change", "--against", "HEAD", "-o", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [str(ROOT / ".venv/bin/communet"), "report", "change", "--against", "HEAD", "-o", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert out.read_text().startswith("# Change report against HEAD")
 
 
 def test_cli_unknown_ref_exits_2_without_traceback() -> None:
-    proc = subprocess.run([str(ROOT / ".venv/bin/communet"), "report", "change", "--against", "no-such-ref"],
-                          cwd=ROOT, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [str(ROOT / ".venv/bin/communet"), "report", "change", "--against", "no-such-ref"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 2
     assert "not a commit" in proc.stderr and "Traceback" not in proc.stderr

@@ -64,25 +64,31 @@ def test_span_to_connects_on_a_free_port(inventory: Path) -> None:
     assert "idlewood" in {t.name for t in after.live_towns}
 
 
-@pytest.mark.parametrize(("name", "span_to", "message"), [
-    ("aldermoor", [], "already exists"),
-    ("Idlewood", [], "should match pattern"),
-    ("idlewood", ["no-such-router"], "unknown device"),
-])
+@pytest.mark.parametrize(
+    ("name", "span_to", "message"),
+    [
+        ("aldermoor", [], "already exists"),
+        ("Idlewood", [], "should match pattern"),
+        ("idlewood", ["no-such-router"], "unknown device"),
+    ],
+)
 def test_bad_requests_are_clear_errors(inventory: Path, name: str, span_to: list[str], message: str) -> None:
     net = load_network(inventory)
     with pytest.raises(InventoryError, match=message):
         new_town(net, inventory, name, span_to=span_to)
     assert sorted(p.name for p in (inventory / "towns").iterdir()) == sorted(
-        p.name for p in (ROOT / "inventory/towns").iterdir())
+        p.name for p in (ROOT / "inventory/towns").iterdir()
+    )
 
 
 def test_cli_writes_and_prints_what_to_decide(inventory: Path) -> None:
-    proc = subprocess.run([COMMUNET, "town", "new", "idlewood", "-i", str(inventory)], capture_output=True,
-                          text=True, check=False)
+    proc = subprocess.run(
+        [COMMUNET, "town", "new", "idlewood", "-i", str(inventory)], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, proc.stderr
     assert (inventory / "towns/idlewood.yml").exists()
     assert "still to decide" in proc.stdout and "span" in proc.stdout
-    again = subprocess.run([COMMUNET, "town", "new", "idlewood", "-i", str(inventory)], capture_output=True,
-                           text=True, check=False)
+    again = subprocess.run(
+        [COMMUNET, "town", "new", "idlewood", "-i", str(inventory)], capture_output=True, text=True, check=False
+    )
     assert again.returncode == 2 and "already exists" in again.stderr and "Traceback" not in again.stderr

@@ -61,10 +61,13 @@ def test_matches_golden(platform: str, hostname: str) -> None:
     want = golden.read_text(encoding="utf-8")
     got = rendered(platform, hostname)
     if got != want:
-        diff = difflib.unified_diff(want.splitlines(keepends=True), got.splitlines(keepends=True),
-                                    str(golden.relative_to(ROOT)), "rendered now")
-        pytest.fail("rendered config differs from its golden file "
-                    "(if intended: python tests/golden/refresh.py):\n" + "".join(diff))
+        diff = difflib.unified_diff(
+            want.splitlines(keepends=True), got.splitlines(keepends=True), str(golden.relative_to(ROOT)), "rendered now"
+        )
+        pytest.fail(
+            "rendered config differs from its golden file "
+            "(if intended: python tests/golden/refresh.py):\n" + "".join(diff)
+        )
 
 
 @pytest.mark.parametrize("platform", VENDORS)
@@ -153,8 +156,12 @@ def test_ios_xe_bgp_neighbors_and_their_policies(hostname: str) -> None:
         if nb.password_secret:
             assert f"neighbor {nb.address} password {MASK}" in process_lines
     route_servers = [n for n in intent.bgp.neighbors if n.enforce_first_as is False]
-    assert (tree.get_child(equals=f"router bgp {intent.bgp.asn}").get_child(  # type: ignore[union-attr]
-        equals="no bgp enforce-first-as") is not None) == bool(route_servers)
+    assert (
+        tree.get_child(equals=f"router bgp {intent.bgp.asn}").get_child(  # type: ignore[union-attr]
+            equals="no bgp enforce-first-as"
+        )
+        is not None
+    ) == bool(route_servers)
 
 
 def test_ios_xe_edge_policy_and_management() -> None:
@@ -164,8 +171,9 @@ def test_ios_xe_edge_policy_and_management() -> None:
     for plist in edge.prefix_lists:
         keyword = "ip" if plist.family == "ipv4" else "ipv6"
         for e in plist.entries:
-            assert any(t.startswith(f"{keyword} prefix-list {plist.name} seq {e.seq} {e.action} {e.prefix}")
-                       for t in top), f"{plist.name} seq {e.seq}"
+            assert any(
+                t.startswith(f"{keyword} prefix-list {plist.name} seq {e.seq} {e.action} {e.prefix}") for t in top
+            ), f"{plist.name} seq {e.seq}"
     scrubbing = [e for m in edge.route_maps for e in m.entries if e.set_community_none]
     assert scrubbing
     for rmap in edge.route_maps:

@@ -56,7 +56,8 @@ def test_sessions_are_the_intents_neighbors():
     for name, intent in INTENTS.items():
         if isinstance(intent, RouterIntent):
             assert {(s.address, s.remote_as) for s in EXP.sessions_of(name)} == {
-                (n.address, n.remote_as) for n in intent.bgp.neighbors}
+                (n.address, n.remote_as) for n in intent.bgp.neighbors
+            }
 
 
 def test_ring_spans_are_those_whose_loss_cuts_nobody_off():
@@ -91,16 +92,19 @@ def test_announced_are_the_aggregates_and_bad_prefixes_are_bad():
     for what, prefix in bad.items():
         net = IPNetwork(prefix)
         limit = syn.limits.max_v4_prefixlen if net.version == 4 else syn.limits.max_v6_prefixlen
-        reasons = [net.prefixlen == 0, any(net in b for b in bogons),
-                   any(net in a and net != a for a in aggregates), net.prefixlen > limit]
+        reasons = [
+            net.prefixlen == 0,
+            any(net in b for b in bogons),
+            any(net in a and net != a for a in aggregates),
+            net.prefixlen > limit,
+        ]
         assert any(reasons), f"{what} {prefix} would pass the edge's filters"
     assert {IPNetwork(p).prefixlen for p in bad.values()} >= {0}
 
 
 def test_one_call_per_pair_of_telephony_towns():
     towns = {i.site for i in INTENTS.values() if i.kind == "sip"}
-    assert {(c.caller_town, c.callee_town) for c in EXP.calls} == {
-        (a, b) for a in towns for b in towns if a < b}
+    assert {(c.caller_town, c.callee_town) for c in EXP.calls} == {(a, b) for a in towns for b in towns if a < b}
     for call in EXP.calls:
         caller = NET.town(call.caller_town).telephony
         callee = NET.town(call.callee_town).telephony
@@ -127,15 +131,24 @@ def healthy() -> dict:
         bfd: list = []
         for a in EXP.adjacencies_of(router):
             ospf["neighbors"].setdefault(a.peer_router_id, []).append(
-                {"state": "Full/-", "ifaceName": f"{a.interface}:{a.peer_v4}", "deadTimeMsecs": 3000})
-            ospf6["neighbors"].append({"neighborId": a.peer_router_id, "interfaceName": a.interface,
-                                       "state": "Full", "duration": "00:01:00"})
-            bfd += [{"peer": a.peer_v4, "interface": a.interface, "status": "up", "uptime": 60},
-                    {"peer": str(IPAddress(a.peer_v4).ipv6()), "interface": a.interface, "status": "up"}]
-        bgp = {s.address: {"remoteAs": s.remote_as, "bgpState": "Established", "bgpTimerUpMsec": 1000,
-                           "addressFamilyInfo": {ix.AFI[s.family]: {"prefixAllowedMax": s.max_prefix}
-                                                 if s.max_prefix else {}}}
-               for s in EXP.sessions_of(router)}
+                {"state": "Full/-", "ifaceName": f"{a.interface}:{a.peer_v4}", "deadTimeMsecs": 3000}
+            )
+            ospf6["neighbors"].append(
+                {"neighborId": a.peer_router_id, "interfaceName": a.interface, "state": "Full", "duration": "00:01:00"}
+            )
+            bfd += [
+                {"peer": a.peer_v4, "interface": a.interface, "status": "up", "uptime": 60},
+                {"peer": str(IPAddress(a.peer_v4).ipv6()), "interface": a.interface, "status": "up"},
+            ]
+        bgp = {
+            s.address: {
+                "remoteAs": s.remote_as,
+                "bgpState": "Established",
+                "bgpTimerUpMsec": 1000,
+                "addressFamilyInfo": {ix.AFI[s.family]: {"prefixAllowedMax": s.max_prefix} if s.max_prefix else {}},
+            }
+            for s in EXP.sessions_of(router)
+        }
         state[router] = {"ospf": ospf, "ospf6": ospf6, "bfd": bfd, "bgp": bgp}
     edge = state[EXP.edge]
     for s in EXP.ix_neighbors:
@@ -143,8 +156,9 @@ def healthy() -> dict:
     _, good = member_routes(NET)
     peer = EXP.ix_neighbors[0]
     for fam, key in (("ipv4", "bgp_v4"), ("ipv6", "bgp_v6")):
-        edge[key] = {"routes": {p: [{"peerId": peer.address}] for p in good if (IPNetwork(p).version == 4) ==
-                                (fam == "ipv4")}}
+        edge[key] = {
+            "routes": {p: [{"peerId": peer.address}] for p in good if (IPNetwork(p).version == 4) == (fam == "ipv4")}
+        }
     return state
 
 
@@ -154,8 +168,9 @@ def all_pings() -> dict:
 
 def run_checks(state: dict, pings: dict | None = None) -> list:
     bad, good = member_routes(NET)
-    return (backbone.all_checks(EXP, state, all_pings() if pings is None else pings)
-            + ix.all_checks(EXP, state[EXP.edge], bad, good))
+    return backbone.all_checks(EXP, state, all_pings() if pings is None else pings) + ix.all_checks(
+        EXP, state[EXP.edge], bad, good
+    )
 
 
 def failed(checks: list) -> list[tuple[str, str]]:
@@ -166,8 +181,16 @@ def test_healthy_network_passes_every_check():
     checks = run_checks(healthy())
     assert not failed(checks)
     names = {c.name for c in checks}
-    assert {"ospf adjacency", "ospf6 adjacency", "bfd ipv4", "bfd ipv6", "ibgp ipv4", "ibgp ipv6",
-            "bad prefix rejected", "registered prefix accepted"} <= names
+    assert {
+        "ospf adjacency",
+        "ospf6 adjacency",
+        "bfd ipv4",
+        "bfd ipv6",
+        "ibgp ipv4",
+        "ibgp ipv6",
+        "bad prefix rejected",
+        "registered prefix accepted",
+    } <= names
     assert len([c for c in checks if c.name == "ospf adjacency"]) == len(EXP.adjacencies)
 
 
@@ -183,7 +206,8 @@ def test_unexpected_neighbor_fails():
     adj = EXP.adjacencies[0]
     other = next(a for a in EXP.adjacencies if a.router != adj.router)
     state[adj.router]["ospf6"]["neighbors"].append(
-        {"neighborId": other.peer_router_id, "interfaceName": adj.interface, "state": "Full"})
+        {"neighborId": other.peer_router_id, "interfaceName": adj.interface, "state": "Full"}
+    )
     assert failed(run_checks(state)) == [("ospf6 no unexpected neighbor", adj.router)]
 
 
@@ -215,17 +239,24 @@ def test_ix_leaks_and_wrong_announcements_fail():
     edge[ix.advertised_key(rs.family, rs.address)]["advertisedRoutes"][leaked] = {}
     peer = next(s for s in EXP.ix_neighbors if s.kind == "peer")
     edge["bgp"][peer.address]["addressFamilyInfo"] = {}
-    assert sorted(failed(run_checks(state))) == sorted([
-        ("bad prefix rejected", EXP.edge), ("announce ipv4 exactly aggregates", EXP.edge),
-        (f"peer {peer.family} max-prefix", EXP.edge)])
+    assert sorted(failed(run_checks(state))) == sorted(
+        [
+            ("bad prefix rejected", EXP.edge),
+            ("announce ipv4 exactly aggregates", EXP.edge),
+            (f"peer {peer.family} max-prefix", EXP.edge),
+        ]
+    )
 
 
 def test_own_space_from_ibgp_is_not_a_leak():
     """The more-specific of our space may be in the table from iBGP; only IX neighbors count."""
     state = healthy()
     bad, _ = member_routes(NET)
-    inner = next(p for p in bad.values() if any(IPNetwork(p) in IPNetwork(a) for a in NET.syndicate.aggregates)
-                 and IPNetwork(p).version == 4)
+    inner = next(
+        p
+        for p in bad.values()
+        if any(IPNetwork(p) in IPNetwork(a) for a in NET.syndicate.aggregates) and IPNetwork(p).version == 4
+    )
     core = next(s for s in EXP.sessions_of(EXP.edge) if s.kind == "ibgp")
     state[EXP.edge]["bgp_v4"]["routes"][inner] = [{"peerId": core.address}]
     assert not failed(run_checks(state))
@@ -251,8 +282,9 @@ def test_compare_shows_a_lost_neighbor_and_a_state_change(tmp_path: Path):
     a = healthy()
     b = copy.deepcopy(a)
     adj = EXP.adjacencies[0]
-    b[adj.router]["ospf6"]["neighbors"] = [n for n in b[adj.router]["ospf6"]["neighbors"]
-                                           if n["interfaceName"] != adj.interface]
+    b[adj.router]["ospf6"]["neighbors"] = [
+        n for n in b[adj.router]["ospf6"]["neighbors"] if n["interfaceName"] != adj.interface
+    ]
     ibgp = next(s for s in EXP.sessions if s.kind == "ibgp")
     b[ibgp.router]["bgp"][ibgp.address]["bgpState"] = "Idle"
     changes = snapshot.compare({"routers": a}, {"routers": b})
@@ -378,8 +410,16 @@ def test_lab_backbone_and_ix_match_the_intent(lab_ctx):
     assert run.ok, _failures(run)
     assert set(state) == set(EXP.routers)
     names = {c.name for c in run.checks}
-    assert {"ospf adjacency", "bfd ipv4", "ibgp ipv4", "reach ipv4", "reach ipv6", "bad prefix rejected",
-            "announce ipv4 exactly aggregates", "peer ipv4 max-prefix"} <= names
+    assert {
+        "ospf adjacency",
+        "bfd ipv4",
+        "ibgp ipv4",
+        "reach ipv4",
+        "reach ipv6",
+        "bad prefix rejected",
+        "announce ipv4 exactly aggregates",
+        "peer ipv4 max-prefix",
+    } <= names
     assert run.seconds["total"] < 60
 
 

@@ -1,7 +1,7 @@
 """The verify job: every family, expectations generated from the intent.
 
-    communet inventory pyats > testbed.yml
-    pyats run job verify/job.py --testbed-file testbed.yml
+communet inventory pyats > testbed.yml
+pyats run job verify/job.py --testbed-file testbed.yml
 """
 
 from pathlib import Path

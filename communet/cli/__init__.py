@@ -8,7 +8,9 @@ from communet.cli import core, deploy, docs, inventory, lab, report, town, verif
 
 app = typer.Typer(
     help="communet: the syndicate network as code (validate, render, diff, lab, deploy, verify).",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
 )
 core.register(app)
 docs.register(app)

@@ -20,8 +20,10 @@ def validate(inventory: InventoryOpt = INVENTORY) -> None:
     """Load and check the inventory; print every problem, exit non-zero if any."""
     net = load_or_exit(inventory)
     intents = build_design(net)
-    typer.echo(f"inventory ok: {len(net.towns)} towns ({len(net.live_towns)} live), "
-               f"{len(intents)} devices, {sum(1 for _ in net.spans())} spans")
+    typer.echo(
+        f"inventory ok: {len(net.towns)} towns ({len(net.live_towns)} live), "
+        f"{len(intents)} devices, {sum(1 for _ in net.spans())} spans"
+    )
 
 
 def render(

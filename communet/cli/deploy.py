@@ -21,12 +21,15 @@ from communet.design import build_design
 from communet.errors import InventoryError
 from communet.progress import steps
 
-LimitOpt = Annotated[list[str] | None, typer.Option(
-    "--limit", "-l", help="only these sites or devices (repeat or comma-separate)")]
-CanaryOpt = Annotated[list[str] | None, typer.Option(
-    "--canary", help="site or device deployed first, alone; a failure stops the rest")]
-WaveOpt = Annotated[int | None, typer.Option(
-    "--wave-size", "--wave", help="devices per wave after the canary (default: all)")]
+LimitOpt = Annotated[
+    list[str] | None, typer.Option("--limit", "-l", help="only these sites or devices (repeat or comma-separate)")
+]
+CanaryOpt = Annotated[
+    list[str] | None, typer.Option("--canary", help="site or device deployed first, alone; a failure stops the rest")
+]
+WaveOpt = Annotated[
+    int | None, typer.Option("--wave-size", "--wave", help="devices per wave after the canary (default: all)")
+]
 TimeoutOpt = Annotated[float, typer.Option("--verify-timeout", help="seconds to wait for adjacencies and sessions")]
 
 EXIT_FAILED = 1
@@ -46,12 +49,20 @@ def deploy(
     workers: Annotated[int, typer.Option("--workers", help="devices deployed in parallel in a wave")] = 4,
     ssh_key: Annotated[Path | None, typer.Option("--ssh-key", help="SSH private key (default: the lab's)")] = None,
     state_dir: Annotated[Path, typer.Option("--state-dir", help="backups, lock and last report")] = DEPLOY_DIR,
-    engine: Annotated[str, typer.Option("--engine", help="nornir, or ansible (playbooks/deploy.yml, FRR routers)")]
-    = "nornir",
+    engine: Annotated[
+        str, typer.Option("--engine", help="nornir, or ansible (playbooks/deploy.yml, FRR routers)")
+    ] = "nornir",
 ) -> None:
     """Back up, diff, check, apply (with --commit), verify and, on failure, roll back each device."""
-    options = DeployOptions(commit=commit, limit=tuple(limit or ()), canary=tuple(canary or ()), wave_size=wave_size,
-                            keep=keep, verify_timeout=verify_timeout, state_dir=state_dir)
+    options = DeployOptions(
+        commit=commit,
+        limit=tuple(limit or ()),
+        canary=tuple(canary or ()),
+        wave_size=wave_size,
+        keep=keep,
+        verify_timeout=verify_timeout,
+        state_dir=state_dir,
+    )
     if ssh_key is not None:
         if not ssh_key.is_file():
             fail(f"--ssh-key: {ssh_key} is not a file", EXIT_USAGE)

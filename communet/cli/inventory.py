@@ -11,8 +11,7 @@ from communet.cli.common import INVENTORY, InventoryOpt, load_or_exit
 from communet.design import build_design
 from communet.inventories import ansible_inventory, nornir_hosts, pyats_testbed
 
-app = typer.Typer(help="Print the inventories generated from the model (Ansible, Nornir, pyATS).",
-                  no_args_is_help=True)
+app = typer.Typer(help="Print the inventories generated from the model (Ansible, Nornir, pyATS).", no_args_is_help=True)
 
 
 def _dump_yaml(data: object) -> str:

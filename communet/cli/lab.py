@@ -13,8 +13,9 @@ import typer
 from communet.cli.common import INVENTORY, InventoryOpt, fail, load_or_exit
 from communet.lab.state import DEFAULT_DIR, State
 
-app = typer.Typer(help="The lab: the example network on FRR, BIRD, Kamailio and sipp in network namespaces.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="The lab: the example network on FRR, BIRD, Kamailio and sipp in network namespaces.", no_args_is_help=True
+)
 
 StateOpt = Annotated[Path, typer.Option("--state-dir", help="where the lab keeps pids, sockets, logs, keys")]
 
@@ -71,8 +72,9 @@ def status(inventory: InventoryOpt = INVENTORY, state_dir: StateOpt = DEFAULT_DI
         fail("the lab is not up (`communet lab up` starts it)", 1)
     rows = lab_health(state, build_topology(load_or_exit(inventory)))
     for row in rows:
-        procs = " ".join(f"{name}:{pid}" + ("" if alive else "(dead)") for name, pid, alive in row.processes
-                         if name != "holder")
+        procs = " ".join(
+            f"{name}:{pid}" + ("" if alive else "(dead)") for name, pid, alive in row.processes if name != "holder"
+        )
         typer.echo(f"{'ok ' if row.ok else 'BAD'} {row.node:28} {row.kind:12} {row.detail:34} {procs}")
     bad = sum(1 for r in rows if not r.ok)
     typer.echo(f"{len(rows)} nodes, {bad} not healthy" + ("" if state.complete() else "; `lab up` did not finish"))

@@ -19,13 +19,27 @@ app = typer.Typer(help="Reports for reviewers: what a change does to the network
 
 
 def as_json(report: ChangeReport) -> str:
-    return json.dumps({
-        "against": report.against, "notes": list(report.notes),
-        "changes": [asdict(c) for c in report.changes],
-        "devices": [{"hostname": d.hostname, "site": d.site, "config": d.diff.name, "status": d.diff.status,
-                     "added": d.diff.added, "removed": d.diff.removed, "risks": list(d.risks),
-                     "diff": list(d.diff.lines)} for d in report.devices],
-    }, indent=1)
+    return json.dumps(
+        {
+            "against": report.against,
+            "notes": list(report.notes),
+            "changes": [asdict(c) for c in report.changes],
+            "devices": [
+                {
+                    "hostname": d.hostname,
+                    "site": d.site,
+                    "config": d.diff.name,
+                    "status": d.diff.status,
+                    "added": d.diff.added,
+                    "removed": d.diff.removed,
+                    "risks": list(d.risks),
+                    "diff": list(d.diff.lines),
+                }
+                for d in report.devices
+            ],
+        },
+        indent=1,
+    )
 
 
 @app.command()

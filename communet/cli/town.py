@@ -21,12 +21,20 @@ def new(
     inventory: InventoryOpt = INVENTORY,
     display_name: Annotated[str, typer.Option("--display-name", help="as people write it")] = "",
     phase: Annotated[Phase, typer.Option("--phase", help="planned, staged or active")] = "planned",
-    segment: Annotated[list[str] | None, typer.Option("--segment", help="a segment role (repeat); "
-                                                      "default: every role numbered from the site block")] = None,
-    telephony: Annotated[bool | None, typer.Option("--telephony/--no-telephony",
-                                                   help="a SIP server and extensions (default: with voice)")] = None,
-    span_to: Annotated[list[str] | None, typer.Option("--span-to", help="connect to this router over a new span "
-                                                      "(repeat for a ring); a free port is picked")] = None,
+    segment: Annotated[
+        list[str] | None,
+        typer.Option("--segment", help="a segment role (repeat); default: every role numbered from the site block"),
+    ] = None,
+    telephony: Annotated[
+        bool | None,
+        typer.Option("--telephony/--no-telephony", help="a SIP server and extensions (default: with voice)"),
+    ] = None,
+    span_to: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--span-to", help="connect to this router over a new span (repeat for a ring); a free port is picked"
+        ),
+    ] = None,
     length_km: Annotated[float, typer.Option("--length-km", help="fiber length of the new span(s)")] = 1.0,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="print the file instead of writing it")] = False,
     json_output: JsonOpt = False,
@@ -40,8 +48,17 @@ def new(
     if not dry_run:
         made.path.write_text(made.text, encoding="utf-8")
     if json_output:
-        typer.echo(json.dumps({"path": str(made.path), "written": not dry_run, "town": made.town.model_dump(),
-                               "todo": list(made.todo)}, indent=1))
+        typer.echo(
+            json.dumps(
+                {
+                    "path": str(made.path),
+                    "written": not dry_run,
+                    "town": made.town.model_dump(),
+                    "todo": list(made.todo),
+                },
+                indent=1,
+            )
+        )
         return
     if dry_run:
         typer.echo(made.text, nl=False)

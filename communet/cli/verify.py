@@ -33,8 +33,10 @@ def _print_run(run: Run, paths: tuple[str, str]) -> None:
     console.print(table)
     for err in run.errors:
         console.print(f"[red]error:[/red] {escape(err)}")
-    console.print(f"{len(run.checks)} checks, {len(run.failed())} failed, {run.seconds.get('total', 0):.1f} s "
-                  f"({', '.join(f'{k} {v:.1f}' for k, v in run.seconds.items() if k != 'total')})")
+    console.print(
+        f"{len(run.checks)} checks, {len(run.failed())} failed, {run.seconds.get('total', 0):.1f} s "
+        f"({', '.join(f'{k} {v:.1f}' for k, v in run.seconds.items() if k != 'total')})"
+    )
     console.print(f"report: {paths[1]} (json: {paths[0]})")
 
 
@@ -44,8 +46,11 @@ def _compare(a: str, b: str, as_json: bool) -> None:
     except snapshot.SnapshotError as exc:
         fail(str(exc), 2)
     if as_json:
-        typer.echo(json.dumps([{"path": c.path, "kind": c.kind, "before": c.before, "after": c.after}
-                               for c in changes], indent=1))
+        typer.echo(
+            json.dumps(
+                [{"path": c.path, "kind": c.kind, "before": c.before, "after": c.after} for c in changes], indent=1
+            )
+        )
         return
     for change in changes:
         typer.echo(str(change))
@@ -54,14 +59,23 @@ def _compare(a: str, b: str, as_json: bool) -> None:
 
 def verify(
     inventory: InventoryOpt = INVENTORY,
-    family: Annotated[list[str] | None, typer.Option("--family", "-f", help=f"one of {', '.join(FAMILIES)}; "
-                                                      "repeat for several (default: all)")] = None,
-    snapshot_name: Annotated[str | None, typer.Option("--snapshot", help="save the learned state as NAME "
-                                                      "under reports/snapshots/")] = None,
-    compare: Annotated[tuple[str, str] | None, typer.Option("--compare", help="show what changed from "
-                                                            "snapshot A to snapshot B, then stop")] = None,
-    transport: Annotated[str, typer.Option("--transport", help="how to reach routers: ssh (management "
-                                           "network) or lab (vtysh inside the node)")] = "ssh",
+    family: Annotated[
+        list[str] | None,
+        typer.Option("--family", "-f", help=f"one of {', '.join(FAMILIES)}; repeat for several (default: all)"),
+    ] = None,
+    snapshot_name: Annotated[
+        str | None, typer.Option("--snapshot", help="save the learned state as NAME under reports/snapshots/")
+    ] = None,
+    compare: Annotated[
+        tuple[str, str] | None,
+        typer.Option("--compare", help="show what changed from snapshot A to snapshot B, then stop"),
+    ] = None,
+    transport: Annotated[
+        str,
+        typer.Option(
+            "--transport", help="how to reach routers: ssh (management network) or lab (vtysh inside the node)"
+        ),
+    ] = "ssh",
     as_json: JsonOpt = False,
 ) -> None:
     """Check the running lab against the intent; print a table, write reports/verify-*.{json,md}."""

@@ -36,8 +36,10 @@ def select(devices: Sequence[Device], names: Sequence[str], option: str = "--lim
     unknown = [n for n in wanted if n not in known]
     if unknown:
         sites = sorted({d.site for d in devices})
-        raise PlanError(f"{option}: unknown site or device {', '.join(map(repr, unknown))}; "
-                        f"hint: use a live site ({', '.join(sites)}) or a device name (communet inventory nornir)")
+        raise PlanError(
+            f"{option}: unknown site or device {', '.join(map(repr, unknown))}; "
+            f"hint: use a live site ({', '.join(sites)}) or a device name (communet inventory nornir)"
+        )
     return [d for d in devices if d.name in wanted or d.site in wanted]
 
 
@@ -49,5 +51,5 @@ def plan_waves(items: Sequence[T], canary: Sequence[T] = (), wave_size: int | No
     rest = [i for i in items if i not in canary]
     size = wave_size or max(len(rest), 1)
     waves = [first] if first else []
-    waves += [rest[i: i + size] for i in range(0, len(rest), size)]
+    waves += [rest[i : i + size] for i in range(0, len(rest), size)]
     return waves

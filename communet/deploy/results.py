@@ -46,10 +46,20 @@ class DeviceResult:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "device": self.device, "site": self.site, "platform": self.platform, "wave": self.wave,
-            "status": self.status, "changed": self.changed, "ok": self.ok, "step": self.step or None,
-            "message": self.message, "added": self.added, "removed": self.removed,
-            "backup": self.backup or None, "seconds": round(self.seconds, 2), "diff": list(self.diff),
+            "device": self.device,
+            "site": self.site,
+            "platform": self.platform,
+            "wave": self.wave,
+            "status": self.status,
+            "changed": self.changed,
+            "ok": self.ok,
+            "step": self.step or None,
+            "message": self.message,
+            "added": self.added,
+            "removed": self.removed,
+            "backup": self.backup or None,
+            "seconds": round(self.seconds, 2),
+            "diff": list(self.diff),
         }
 
 
@@ -71,6 +81,9 @@ class DeployReport:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "ok": self.ok, "commit": self.commit, "stopped_after_wave": self.stopped_after_wave,
-            "counts": self.counts(), "devices": [r.as_json() for r in self.results],
+            "ok": self.ok,
+            "commit": self.commit,
+            "stopped_after_wave": self.stopped_after_wave,
+            "counts": self.counts(),
+            "devices": [r.as_json() for r in self.results],
         }

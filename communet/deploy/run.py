@@ -65,12 +65,17 @@ def targets(intents: dict[str, Intent], options: DeployOptions) -> list[list[Dev
 def context(intents: dict[str, Intent], options: DeployOptions) -> DeployContext:
     known = load_secrets(secret_names(intents.values()), options.secrets_files)
     key = options.ssh_key or (LAB_KEY if LAB_KEY.exists() else None)
-    files = " or ".join(str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p)
-                        for p in options.secrets_files)
+    files = " or ".join(str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p) for p in options.secrets_files)
     return DeployContext(
-        intents=intents, env=jinja_env(), store=BackupStore(options.state_dir / "backups", options.keep),
-        masker=Masker(known), ssh_user=options.ssh_user, ssh_key=key, commit=options.commit,
-        verify_timeout=options.verify_timeout, intended=dict(options.intended),
+        intents=intents,
+        env=jinja_env(),
+        store=BackupStore(options.state_dir / "backups", options.keep),
+        masker=Masker(known),
+        ssh_user=options.ssh_user,
+        ssh_key=key,
+        commit=options.commit,
+        verify_timeout=options.verify_timeout,
+        intended=dict(options.intended),
         secrets_hint=f"export it, or set it in {files or 'the environment'}",
     )
 
@@ -79,8 +84,17 @@ def run_waves(waves: list[list[Device]], ctx: DeployContext, runner: WaveRunner 
     report = DeployReport(commit=ctx.commit, results=[])
     for number, wave in enumerate(waves, 1):
         if report.stopped_after_wave is not None:
-            report.results += [DeviceResult(d.name, d.site, d.platform.name, number, "skipped",
-                                            message=f"wave {report.stopped_after_wave} failed") for d in wave]
+            report.results += [
+                DeviceResult(
+                    d.name,
+                    d.site,
+                    d.platform.name,
+                    number,
+                    "skipped",
+                    message=f"wave {report.stopped_after_wave} failed",
+                )
+                for d in wave
+            ]
             continue
         order = {d.name: i for i, d in enumerate(wave)}
         got = sorted(runner(wave, number, ctx), key=lambda r: order[r.device])
@@ -90,8 +104,12 @@ def run_waves(waves: list[list[Device]], ctx: DeployContext, runner: WaveRunner 
     return report
 
 
-def deploy(intents: dict[str, Intent], options: DeployOptions, runner: WaveRunner = serial_wave,
-           on_done: Callable[[DeviceResult], None] | None = None) -> DeployReport:
+def deploy(
+    intents: dict[str, Intent],
+    options: DeployOptions,
+    runner: WaveRunner = serial_wave,
+    on_done: Callable[[DeviceResult], None] | None = None,
+) -> DeployReport:
     """Plan, lock, run; backups rotated at the end. Raises PlanError, LockHeld."""
     waves = targets(intents, options)
     ctx = context(intents, options)

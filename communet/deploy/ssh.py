@@ -41,9 +41,24 @@ class Ssh:
     connect_timeout: int = 5
 
     def argv(self, command: str) -> list[str]:
-        options = ["-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-                   "-o", f"ConnectTimeout={self.connect_timeout}", "-o", "LogLevel=ERROR",
-                   "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3", "-p", str(self.port)]
+        options = [
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            f"ConnectTimeout={self.connect_timeout}",
+            "-o",
+            "LogLevel=ERROR",
+            "-o",
+            "ServerAliveInterval=5",
+            "-o",
+            "ServerAliveCountMax=3",
+            "-p",
+            str(self.port),
+        ]
         if self.key is not None:
             options += ["-i", str(self.key), "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none"]
         return ["ssh", *options, f"{self.user}@{self.address}", command]
@@ -53,8 +68,9 @@ class Ssh:
         # a command's own exit status 255 would read as an SSH failure: report it as 254
         wrapped = f"{{ {command}\n}}; rc=$?; [ $rc -eq {SSH_FAILED} ] && rc=254; exit $rc"
         try:
-            proc = subprocess.run(self.argv(wrapped), input=stdin, capture_output=True, text=True,
-                                  timeout=timeout, check=False)
+            proc = subprocess.run(
+                self.argv(wrapped), input=stdin, capture_output=True, text=True, timeout=timeout, check=False
+            )
         except subprocess.TimeoutExpired:
             raise Unreachable(f"{self.address}: no answer within {timeout:g}s") from None
         if proc.returncode == SSH_FAILED:

@@ -7,8 +7,15 @@ from rich.table import Table
 
 from communet.deploy.results import DeployReport
 
-STYLE = {"unchanged": "dim", "pending": "yellow", "applied": "green", "failed": "red",
-         "rolled-back": "red", "rollback-failed": "bold red", "skipped": "magenta"}
+STYLE = {
+    "unchanged": "dim",
+    "pending": "yellow",
+    "applied": "green",
+    "failed": "red",
+    "rolled-back": "red",
+    "rollback-failed": "bold red",
+    "skipped": "magenta",
+}
 
 
 def table(report: DeployReport) -> Table:
@@ -17,9 +24,16 @@ def table(report: DeployReport) -> Table:
     for column in ("wave", "device", "site", "status", "changed", "+/-", "step", "message"):
         out.add_column(column, overflow="fold")
     for r in report.results:
-        out.add_row(str(r.wave), r.device, r.site, f"[{STYLE[r.status]}]{r.status}[/]",
-                    "yes" if r.changed else "no", f"+{r.added}/-{r.removed}" if r.diff else "",
-                    r.step, r.message)
+        out.add_row(
+            str(r.wave),
+            r.device,
+            r.site,
+            f"[{STYLE[r.status]}]{r.status}[/]",
+            "yes" if r.changed else "no",
+            f"+{r.added}/-{r.removed}" if r.diff else "",
+            r.step,
+            r.message,
+        )
     return out
 
 

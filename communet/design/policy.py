@@ -29,8 +29,12 @@ def _default(version: int) -> str:
 def _entries(prefixes: list[str], version: int, exact: bool = False) -> tuple[PrefixListEntry, ...]:
     nets = [IPNetwork(p) for p in prefixes if IPNetwork(p).version == version]
     return tuple(
-        PrefixListEntry(seq=5 * (i + 1), action="permit", prefix=str(n.cidr),
-                        le=None if exact or n.prefixlen == _width(version) else _width(version))
+        PrefixListEntry(
+            seq=5 * (i + 1),
+            action="permit",
+            prefix=str(n.cidr),
+            le=None if exact or n.prefixlen == _width(version) else _width(version),
+        )
         for i, n in enumerate(nets)
     )
 
@@ -45,24 +49,30 @@ def prefix_lists(syn: Syndicate, peers: list[Peer]) -> tuple[PrefixList, ...]:
         maxlen = syn.limits.max_v4_prefixlen if version == 4 else syn.limits.max_v6_prefixlen
         bogons = syn.bogons.v4 if version == 4 else syn.bogons.v6
         lists += [
-            PrefixList(f"ANNOUNCE-{suffix}", family, "our aggregates, exactly",
-                       _entries(syn.aggregates, version, exact=True)),
+            PrefixList(
+                f"ANNOUNCE-{suffix}", family, "our aggregates, exactly", _entries(syn.aggregates, version, exact=True)
+            ),
             PrefixList(f"BOGONS-{suffix}", family, "martians and unallocated space", _entries(bogons, version)),
             PrefixList(f"OWN-SPACE-{suffix}", family, "our own space, any length", _entries(syn.aggregates, version)),
-            PrefixList(f"DEFAULT-{suffix}", family, "the default route",
-                       (PrefixListEntry(5, "permit", _default(version)),)),
-            PrefixList(f"TOO-SPECIFIC-{suffix}", family, f"longer than /{maxlen}",
-                       (PrefixListEntry(5, "permit", _default(version), ge=maxlen + 1, le=_width(version)),)),
+            PrefixList(
+                f"DEFAULT-{suffix}", family, "the default route", (PrefixListEntry(5, "permit", _default(version)),)
+            ),
+            PrefixList(
+                f"TOO-SPECIFIC-{suffix}",
+                family,
+                f"longer than /{maxlen}",
+                (PrefixListEntry(5, "permit", _default(version), ge=maxlen + 1, le=_width(version)),),
+            ),
         ]
         for peer in peers:
             registered = [str(p) for p in peer.prefixes]
             entries = tuple(
-                PrefixListEntry(e.seq, "permit", e.prefix, le=maxlen if IPNetwork(e.prefix).prefixlen < maxlen
-                                else None)
+                PrefixListEntry(
+                    e.seq, "permit", e.prefix, le=maxlen if IPNetwork(e.prefix).prefixlen < maxlen else None
+                )
                 for e in _entries(registered, version, exact=True)
             )
-            lists.append(PrefixList(peer_list_name(peer, suffix), family,
-                                    f"what {peer.name} registered", entries))
+            lists.append(PrefixList(peer_list_name(peer, suffix), family, f"what {peer.name} registered", entries))
     return tuple(lists)
 
 
@@ -90,19 +100,45 @@ def out_map(suffix: str) -> str:
 def route_maps(peers: list[Peer]) -> tuple[RouteMap, ...]:
     maps: list[RouteMap] = []
     for family, _, suffix in FAMILIES:
-        maps.append(RouteMap(route_server_in(suffix), family, (
-            *_rejects(suffix),
-            RouteMapEntry(100, "permit", "accept the rest, communities scrubbed",
-                          set_local_preference=LOCAL_PREF_ROUTE_SERVER, set_community_none=True),
-        )))
+        maps.append(
+            RouteMap(
+                route_server_in(suffix),
+                family,
+                (
+                    *_rejects(suffix),
+                    RouteMapEntry(
+                        100,
+                        "permit",
+                        "accept the rest, communities scrubbed",
+                        set_local_preference=LOCAL_PREF_ROUTE_SERVER,
+                        set_community_none=True,
+                    ),
+                ),
+            )
+        )
         for peer in peers:
-            maps.append(RouteMap(peer_in(peer, suffix), family, (
-                *_rejects(suffix),
-                RouteMapEntry(100, "permit", f"accept what {peer.name} registered, communities scrubbed",
-                              match_prefix_list=peer_list_name(peer, suffix),
-                              set_local_preference=LOCAL_PREF_PEER, set_community_none=True),
-            )))
-        maps.append(RouteMap(out_map(suffix), family, (
-            RouteMapEntry(10, "permit", "announce our aggregates only", match_prefix_list=f"ANNOUNCE-{suffix}"),
-        )))
+            maps.append(
+                RouteMap(
+                    peer_in(peer, suffix),
+                    family,
+                    (
+                        *_rejects(suffix),
+                        RouteMapEntry(
+                            100,
+                            "permit",
+                            f"accept what {peer.name} registered, communities scrubbed",
+                            match_prefix_list=peer_list_name(peer, suffix),
+                            set_local_preference=LOCAL_PREF_PEER,
+                            set_community_none=True,
+                        ),
+                    ),
+                )
+            )
+        maps.append(
+            RouteMap(
+                out_map(suffix),
+                family,
+                (RouteMapEntry(10, "permit", "announce our aggregates only", match_prefix_list=f"ANNOUNCE-{suffix}"),),
+            )
+        )
     return tuple(maps)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from netaddr import IPNetwork
+from collections.abc import Callable
+
+from netaddr import IPAddress, IPNetwork
 
 from communet import addressing as ad
 from communet.design import policy
@@ -10,6 +12,7 @@ from communet.design.defaults import implicit
 from communet.design.intent import (
     Bgp,
     BgpNeighbor,
+    Family,
     Interface,
     Management,
     Ospf,
@@ -45,18 +48,28 @@ def span_interfaces(net: Network, router: Router) -> list[Interface]:
         for end, other, local in ((span.local, span.remote, True), (span.remote, span.local, False)):
             if end.device != router.hostname:
                 continue
-            out.append(Interface(
-                name=plat.port(end.port), description=span_description(span, other.device), kind="span",
-                ipv4=ad.span_end(ad.span_v4(net.syndicate, span.id), local),
-                ipv6=ad.span_end(ad.span_v6(net.syndicate, span.id), local),
-                ospf=True, ospf_cost=span_cost(span), ospf_p2p=True, bfd=True, peer=other.device,
-            ))
+            out.append(
+                Interface(
+                    name=plat.port(end.port),
+                    description=span_description(span, other.device),
+                    kind="span",
+                    ipv4=ad.span_end(ad.span_v4(net.syndicate, span.id), local),
+                    ipv6=ad.span_end(ad.span_v6(net.syndicate, span.id), local),
+                    ospf=True,
+                    ospf_cost=span_cost(span),
+                    ospf_p2p=True,
+                    bfd=True,
+                    peer=other.device,
+                )
+            )
     return out
 
 
 def segment_prefixes(syn: Syndicate, site: Site) -> list[tuple[str, IPNetwork, IPNetwork]]:
-    return [(role, ad.segment_v4(syn, site, syn.segment_roles[role]), ad.segment_v6(syn, site, syn.segment_roles[role]))
-            for role in site.segments]
+    return [
+        (role, ad.segment_v4(syn, site, syn.segment_roles[role]), ad.segment_v6(syn, site, syn.segment_roles[role]))
+        for role in site.segments
+    ]
 
 
 def segment_host(site: Site, router: Router) -> bool:
@@ -67,7 +80,10 @@ def segment_host(site: Site, router: Router) -> bool:
 
 
 def segment_interfaces(
-    syn: Syndicate, site: Site, router: Router, prefixes: list[tuple[str, IPNetwork, IPNetwork]] | None = None,
+    syn: Syndicate,
+    site: Site,
+    router: Router,
+    prefixes: list[tuple[str, IPNetwork, IPNetwork]] | None = None,
 ) -> list[Interface]:
     """``prefixes``: :func:`segment_prefixes` of the site, when the caller already has them."""
     if not segment_host(site, router):
@@ -76,19 +92,29 @@ def segment_interfaces(
     out = []
     for role, v4, v6 in segment_prefixes(syn, site) if prefixes is None else prefixes:
         spec = syn.segment_roles[role]
-        out.append(Interface(
-            name=plat.segment(spec.vlan), description=f"{role}: {spec.description}".rstrip(": "),
-            kind="segment", ipv4=ad.gateway(v4), ipv6=ad.gateway(v6), vlan=spec.vlan,
-            qos_policy=VOICE_POLICY if role == "voice" else None,
-        ))
+        out.append(
+            Interface(
+                name=plat.segment(spec.vlan),
+                description=f"{role}: {spec.description}".rstrip(": "),
+                kind="segment",
+                ipv4=ad.gateway(v4),
+                ipv6=ad.gateway(v6),
+                vlan=spec.vlan,
+                qos_policy=VOICE_POLICY if role == "voice" else None,
+            )
+        )
     return out
 
 
 def loopback(syn: Syndicate, router: Router) -> Interface:
     return Interface(
-        name=platform(router.platform).loopback, description="router id, iBGP source", kind="loopback",
-        ipv4=f"{ad.loopback_v4(syn, router.id)}/32", ipv6=f"{ad.loopback_v6(syn, router.id)}/128",
-        ospf=True, ospf_passive=True,
+        name=platform(router.platform).loopback,
+        description="router id, iBGP source",
+        kind="loopback",
+        ipv4=f"{ad.loopback_v4(syn, router.id)}/32",
+        ipv6=f"{ad.loopback_v6(syn, router.id)}/128",
+        ospf=True,
+        ospf_passive=True,
     )
 
 
@@ -96,19 +122,27 @@ def ix_interface(net: Network, router: Router) -> list[Interface]:
     ix = net.ix
     if ix.port.device != router.hostname:
         return []
-    return [Interface(
-        name=platform(router.platform).port(ix.port.port), description=f"{ix.name} peering LAN", kind="ix",
-        ipv4=f"{ix.port.v4}/{IPNetwork(ix.lan_v4).prefixlen}", ipv6=f"{ix.port.v6}/{IPNetwork(ix.lan_v6).prefixlen}",
-    )]
+    return [
+        Interface(
+            name=platform(router.platform).port(ix.port.port),
+            description=f"{ix.name} peering LAN",
+            kind="ix",
+            ipv4=f"{ix.port.v4}/{IPNetwork(ix.lan_v4).prefixlen}",
+            ipv6=f"{ix.port.v6}/{IPNetwork(ix.lan_v6).prefixlen}",
+        )
+    ]
 
 
 def management(syn: Syndicate, device_id: int, platform_name: str) -> Management:
     mgmt = syn.management
     prefixlen = IPNetwork(syn.pools.management_v4).prefixlen
     return Management(
-        domain=mgmt.domain, interface=platform(platform_name).management,
-        address=f"{ad.management(syn, device_id)}/{prefixlen}", user=mgmt.user,
-        ntp=tuple(mgmt.ntp), syslog=tuple(mgmt.syslog),
+        domain=mgmt.domain,
+        interface=platform(platform_name).management,
+        address=f"{ad.management(syn, device_id)}/{prefixlen}",
+        user=mgmt.user,
+        ntp=tuple(mgmt.ntp),
+        syslog=tuple(mgmt.syslog),
         snmp=Snmp(mgmt.snmp.user, mgmt.snmp.auth_secret, mgmt.snmp.priv_secret, mgmt.snmp.location),
         station=str(ad.management_station(syn)),
     )
@@ -117,11 +151,14 @@ def management(syn: Syndicate, device_id: int, platform_name: str) -> Management
 def voice_policy(syn: Syndicate) -> QosPolicy:
     qos = syn.telephony.qos
     sip = (qos.sip_port, qos.sip_port)
-    return QosPolicy(VOICE_POLICY, (
-        QosClass("voice-media", qos.media_dscp, "udp", qos.rtp_ports),
-        QosClass("voice-signalling-udp", qos.signalling_dscp, "udp", sip),
-        QosClass("voice-signalling-tcp", qos.signalling_dscp, "tcp", sip),
-    ))
+    return QosPolicy(
+        VOICE_POLICY,
+        (
+            QosClass("voice-media", qos.media_dscp, "udp", qos.rtp_ports),
+            QosClass("voice-signalling-udp", qos.signalling_dscp, "udp", sip),
+            QosClass("voice-signalling-tcp", qos.signalling_dscp, "tcp", sip),
+        ),
+    )
 
 
 def ibgp_neighbors(net: Network, router: Router) -> list[BgpNeighbor]:
@@ -133,14 +170,24 @@ def ibgp_neighbors(net: Network, router: Router) -> list[BgpNeighbor]:
     else:
         peers = list(net.reflectors)
     out = []
-    for family, address in (("ipv4", ad.loopback_v4), ("ipv6", ad.loopback_v6)):
+    families: tuple[tuple[Family, Callable[[Syndicate, int], IPAddress]], ...] = (
+        ("ipv4", ad.loopback_v4),
+        ("ipv6", ad.loopback_v6),
+    )
+    for family, address in families:
         for peer in peers:
-            out.append(BgpNeighbor(
-                address=str(address(syn, peer.id)), remote_as=syn.asn, description=peer.hostname,
-                family=family, kind="ibgp", update_source=lo,  # type: ignore[arg-type]
-                route_reflector_client=router.role == "core" and peer.hostname not in reflectors,
-                next_hop_self=router.role == "edge",
-            ))
+            out.append(
+                BgpNeighbor(
+                    address=str(address(syn, peer.id)),
+                    remote_as=syn.asn,
+                    description=peer.hostname,
+                    family=family,
+                    kind="ibgp",
+                    update_source=lo,  # type: ignore[arg-type]
+                    route_reflector_client=router.role == "core" and peer.hostname not in reflectors,
+                    next_hop_self=router.role == "edge",
+                )
+            )
     return out
 
 
@@ -148,20 +195,36 @@ def ix_neighbors(net: Network) -> list[BgpNeighbor]:
     out = []
     for family, version, suffix in policy.FAMILIES:
         for rs in net.ix.route_servers:
-            out.append(BgpNeighbor(
-                address=rs.v4 if version == 4 else rs.v6, remote_as=rs.asn or 0, description=rs.name,
-                family=family, kind="route_server", route_map_in=policy.route_server_in(suffix),
-                route_map_out=policy.out_map(suffix), enforce_first_as=False,
-                max_prefix=rs.max_prefix_v4 if version == 4 else rs.max_prefix_v6, password_secret=rs.password_secret,
-            ))
+            out.append(
+                BgpNeighbor(
+                    address=rs.v4 if version == 4 else rs.v6,
+                    remote_as=rs.asn or 0,
+                    description=rs.name,
+                    family=family,
+                    kind="route_server",
+                    route_map_in=policy.route_server_in(suffix),
+                    route_map_out=policy.out_map(suffix),
+                    enforce_first_as=False,
+                    max_prefix=rs.max_prefix_v4 if version == 4 else rs.max_prefix_v6,
+                    password_secret=rs.password_secret,
+                )
+            )
         for peer in net.ix.peers:
-            out.append(BgpNeighbor(
-                address=peer.v4 if version == 4 else peer.v6, remote_as=peer.asn or 0, description=peer.name,
-                family=family, kind="peer", route_map_in=policy.peer_in(peer, suffix),
-                route_map_out=policy.out_map(suffix), enforce_first_as=True,
-                max_prefix=peer.max_prefix_v4 if version == 4 else peer.max_prefix_v6,
-                password_secret=peer.password_secret, ttl_security_hops=1,
-            ))
+            out.append(
+                BgpNeighbor(
+                    address=peer.v4 if version == 4 else peer.v6,
+                    remote_as=peer.asn or 0,
+                    description=peer.name,
+                    family=family,
+                    kind="peer",
+                    route_map_in=policy.peer_in(peer, suffix),
+                    route_map_out=policy.out_map(suffix),
+                    enforce_first_as=True,
+                    max_prefix=peer.max_prefix_v4 if version == 4 else peer.max_prefix_v6,
+                    password_secret=peer.password_secret,
+                    ttl_security_hops=1,
+                )
+            )
     return out
 
 
@@ -175,23 +238,44 @@ def router_intent(net: Network, site: Site, router: Router) -> RouterIntent:
     plat = platform(router.platform)
     edge = router.role == "edge"
     prefixes = segment_prefixes(syn, site) if segment_host(site, router) else []
-    interfaces = (loopback(syn, router), *span_interfaces(net, router),
-                  *segment_interfaces(syn, site, router, prefixes), *ix_interface(net, router))
+    interfaces = (
+        loopback(syn, router),
+        *span_interfaces(net, router),
+        *segment_interfaces(syn, site, router, prefixes),
+        *ix_interface(net, router),
+    )
     announced = [str(p) for _, v4, v6 in prefixes for p in (v4, v6)] + (list(syn.aggregates) if edge else [])
     router_id = str(ad.loopback_v4(syn, router.id))
     neighbors = ibgp_neighbors(net, router) + (ix_neighbors(net) if edge else [])
     return RouterIntent(
-        hostname=router.hostname, platform=plat.name, role=router.role, site=site.name,
+        hostname=router.hostname,
+        platform=plat.name,
+        role=router.role,
+        site=site.name,
         site_display=site.display_name or site.name,
-        loopback_v4=router_id, loopback_v6=str(ad.loopback_v6(syn, router.id)),
+        loopback_v4=router_id,
+        loopback_v6=str(ad.loopback_v6(syn, router.id)),
         interfaces=interfaces,
-        ospf=Ospf(router_id, syn.routing.ospf_area, syn.routing.reference_bandwidth_mbps, BFD_PROFILE,
-                  syn.routing.bfd.interval_ms, syn.routing.bfd.multiplier,
-                  implicit=implicit(plat.name, {"reference_bandwidth_mbps": syn.routing.reference_bandwidth_mbps,
-                                                "bfd_interval_ms": syn.routing.bfd.interval_ms,
-                                                "bfd_multiplier": syn.routing.bfd.multiplier})),
+        ospf=Ospf(
+            router_id,
+            syn.routing.ospf_area,
+            syn.routing.reference_bandwidth_mbps,
+            BFD_PROFILE,
+            syn.routing.bfd.interval_ms,
+            syn.routing.bfd.multiplier,
+            implicit=implicit(
+                plat.name,
+                {
+                    "reference_bandwidth_mbps": syn.routing.reference_bandwidth_mbps,
+                    "bfd_interval_ms": syn.routing.bfd.interval_ms,
+                    "bfd_multiplier": syn.routing.bfd.multiplier,
+                },
+            ),
+        ),
         bgp=Bgp(
-            asn=syn.asn, router_id=router_id, neighbors=tuple(neighbors),
+            asn=syn.asn,
+            router_id=router_id,
+            neighbors=tuple(neighbors),
             networks_v4=tuple(p for p in announced if _family_of(p) == "ipv4"),
             networks_v6=tuple(p for p in announced if _family_of(p) == "ipv6"),
             first_as_exempt=any(n.enforce_first_as is False for n in neighbors),
@@ -201,7 +285,9 @@ def router_intent(net: Network, site: Site, router: Router) -> RouterIntent:
         static_routes=tuple(
             StaticRoute(a, _family_of(a), "blackhole", "aggregate, announced at the IX")  # type: ignore[arg-type]
             for a in syn.aggregates
-        ) if edge else (),
+        )
+        if edge
+        else (),
         qos_policies=(voice_policy(syn),) if any(i.qos_policy for i in interfaces) else (),
         management=management(syn, router.id, plat.name),
         trunk=plat.trunk if any(i.kind == "segment" for i in interfaces) else None,

@@ -35,10 +35,16 @@ def sip_intent(net: Network, town: Town, plan: dict[str, DialRoute] | None = Non
     plan = dial_plan(net) if plan is None else plan
     others = [route for name, route in plan.items() if name != town.name]
     return SipIntent(
-        hostname=town.sip_hostname, platform="kamailio", site=town.name,
-        site_display=town.display_name or town.name, domain=syn.telephony.domain,
-        listen_v4=str(v4), listen_v6=str(v6), port=syn.telephony.qos.sip_port,
-        gateway_v4=str(ad.host(segment, 1)), segment_v4=str(segment),
+        hostname=town.sip_hostname,
+        platform="kamailio",
+        site=town.name,
+        site_display=town.display_name or town.name,
+        domain=syn.telephony.domain,
+        listen_v4=str(v4),
+        listen_v6=str(v6),
+        port=syn.telephony.qos.sip_port,
+        gateway_v4=str(ad.host(segment, 1)),
+        segment_v4=str(segment),
         signalling_tos=syn.telephony.qos.signalling_dscp << 2,
         local=dial_route(net, town, local=True),
         routes=tuple(others),

@@ -49,8 +49,8 @@ def _devices(net: Network) -> Iterator[tuple[str, int, str, bool]]:
 def allocations(net: Network) -> list[Allocation]:
     syn = net.syndicate
     out: list[Allocation] = []
-    for host, dev_id, site, router in _devices(net):
-        phase = _phase(net, site)
+    for host, dev_id, site_name, router in _devices(net):
+        phase = _phase(net, site_name)
         if router:
             out.append(Allocation("loopback_v4", IPNetwork(f"{ad.loopback_v4(syn, dev_id)}/32"), host, phase))
             out.append(Allocation("loopback_v6", IPNetwork(f"{ad.loopback_v6(syn, dev_id)}/128"), host, phase))

@@ -55,21 +55,51 @@ def _ident(name: str) -> str:
 
 def rs_config(net: Network, rs: RouteServer, log: str) -> RsConfig:
     syn, ix = net.syndicate, net.ix
-    members = [(syn.name, "syndicate", syn.asn, ix.port.v4, ix.port.v6, ix.route_servers[0].max_prefix_v4,
-                ix.route_servers[0].max_prefix_v6)]
+    members = [
+        (
+            syn.name,
+            "syndicate",
+            syn.asn,
+            ix.port.v4,
+            ix.port.v6,
+            ix.route_servers[0].max_prefix_v4,
+            ix.route_servers[0].max_prefix_v6,
+        )
+    ]
     members += [(p.name, p.name, p.asn or 0, p.v4, p.v6, p.max_prefix_v4, p.max_prefix_v6) for p in ix.peers]
     clients = []
     for description, name, asn, v4, v6, max4, max6 in members:
-        for version, address, local, limit, maxlen in ((4, v4, rs.v4, max4, syn.limits.max_v4_prefixlen),
-                                                       (6, v6, rs.v6, max6, syn.limits.max_v6_prefixlen)):
+        for version, address, local, limit, maxlen in (
+            (4, v4, rs.v4, max4, syn.limits.max_v4_prefixlen),
+            (6, v6, rs.v6, max6, syn.limits.max_v6_prefixlen),
+        ):
             ident = f"{_ident(name)}_v{version}"
-            clients.append(RsClient(
-                protocol=ident, filter=f"from_{ident}", description=description, channel=f"ipv{version}",
-                net_type=f"NET_IP{version}", bogons=f"BOGONS_V{version}", local=local, address=address, asn=asn,
-                max_prefix=limit, min_len=MIN_LEN[version], max_len=maxlen,
-            ))
-    return RsConfig(rs.name, rs.v4, rs.asn or 0, log, CONNECT_RETRY_S,
-                    tuple(f"{b}+" for b in syn.bogons.v4), tuple(f"{b}+" for b in syn.bogons.v6), tuple(clients))
+            clients.append(
+                RsClient(
+                    protocol=ident,
+                    filter=f"from_{ident}",
+                    description=description,
+                    channel=f"ipv{version}",
+                    net_type=f"NET_IP{version}",
+                    bogons=f"BOGONS_V{version}",
+                    local=local,
+                    address=address,
+                    asn=asn,
+                    max_prefix=limit,
+                    min_len=MIN_LEN[version],
+                    max_len=maxlen,
+                )
+            )
+    return RsConfig(
+        rs.name,
+        rs.v4,
+        rs.asn or 0,
+        log,
+        CONNECT_RETRY_S,
+        tuple(f"{b}+" for b in syn.bogons.v4),
+        tuple(f"{b}+" for b in syn.bogons.v6),
+        tuple(clients),
+    )
 
 
 def render_rs(config: RsConfig) -> str:

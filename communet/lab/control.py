@@ -40,8 +40,9 @@ def running(state: State) -> bool:
     return bool(ours & namespaces()) or any(state.alive(e) for e in state.of_kind("process"))
 
 
-def up(net: Network, state: State, with_configs: bool = False, wait: bool = True, say: Say = print,
-       timeout: float = 90) -> Timing:
+def up(
+    net: Network, state: State, with_configs: bool = False, wait: bool = True, say: Say = print, timeout: float = 90
+) -> Timing:
     """Build the lab. Refuses (changing nothing) when it is already up or cannot start."""
     missing = problems()
     if missing:
@@ -55,10 +56,14 @@ def up(net: Network, state: State, with_configs: bool = False, wait: bool = True
 def _up(net: Network, state: State, with_configs: bool, wait: bool, say: Say, timeout: float) -> Timing:
     if state.exists():
         if running(state):
-            raise LabError(f"the lab is already up (state in {state.dir}); nothing changed\n"
-                           "    hint: `communet lab status` shows it, `communet lab down` removes it")
-        raise LabError(f"{state.dir} holds the state of a lab that did not shut down cleanly\n"
-                       "    hint: run `communet lab down` first")
+            raise LabError(
+                f"the lab is already up (state in {state.dir}); nothing changed\n"
+                "    hint: `communet lab status` shows it, `communet lab down` removes it"
+            )
+        raise LabError(
+            f"{state.dir} holds the state of a lab that did not shut down cleanly\n"
+            "    hint: run `communet lab down` first"
+        )
     topo = build_topology(net)
     wiring.check_management(topo)
     wiring.check_free(topo)
@@ -76,8 +81,7 @@ def _up(net: Network, state: State, with_configs: bool, wait: bool, say: Say, ti
     return timing
 
 
-def build(net: Network, topo: Topology, state: State, with_configs: bool, timing: Timing,
-          say: Say) -> dict[str, int]:
+def build(net: Network, topo: Topology, state: State, with_configs: bool, timing: Timing, say: Say) -> dict[str, int]:
     """Namespaces, links, daemons, configs; returns node -> holder PID."""
     say(f"creating {len(topo.nodes)} namespaces, {len(topo.links)} links")
     wiring.create_namespaces(state, topo)
@@ -140,8 +144,10 @@ def load_configs(topo: Topology, state: State, holders: dict[str, int]) -> None:
         (node_paths(state, name).log / "vtysh-boot.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
     if bad:
         lines = "\n".join(f"  {name}: {(p.stdout + p.stderr).strip().splitlines()[-1:]}" for name, p in bad)
-        raise LabError(f"FRR did not accept the config of {len(bad)} node(s):\n{lines}\n"
-                       f"    see vtysh-boot.log under {state.dir}/nodes/<node>/log")
+        raise LabError(
+            f"FRR did not accept the config of {len(bad)} node(s):\n{lines}\n"
+            f"    see vtysh-boot.log under {state.dir}/nodes/<node>/log"
+        )
 
 
 def register_phones(net: Network, topo: Topology, state: State, holders: dict[str, int]) -> None:
@@ -218,8 +224,10 @@ def _down(state: State, say: Say) -> dict[str, int]:
         elif entry.kind == "dir" and Path(entry.name).is_dir() and not any(Path(entry.name).iterdir()):
             Path(entry.name).rmdir()
     shutil.rmtree(state.dir)
-    say(f"lab down: stopped {counts['processes']} processes, removed {counts['namespaces']} namespaces "
-        f"and {counts['links']} root links")
+    say(
+        f"lab down: stopped {counts['processes']} processes, removed {counts['namespaces']} namespaces "
+        f"and {counts['links']} root links"
+    )
     return counts
 
 

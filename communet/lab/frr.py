@@ -74,8 +74,18 @@ def router_config(state: State, node: Node, intent: RouterIntent | None) -> str:
 def start_daemons(state: State, node: Node, holder: int) -> None:
     log = node_paths(state, node.name).log
     for daemon in node.daemons:
-        cmd = [str(DAEMON_DIR / daemon), "-u", "frr", "-g", "frr", "-P", "0",  # no TCP vty: vtysh uses the sockets
-               *OPTIONS.get(daemon, ()), "--log", f"file:{log / daemon}.log"]
+        cmd = [
+            str(DAEMON_DIR / daemon),
+            "-u",
+            "frr",
+            "-g",
+            "frr",
+            "-P",
+            "0",  # no TCP vty: vtysh uses the sockets
+            *OPTIONS.get(daemon, ()),
+            "--log",
+            f"file:{log / daemon}.log",
+        ]
         nice = ["nice", "-n", str(NICE[daemon])] if daemon in NICE else []
         spawn(state, node.name, daemon, enter(holder, [*nice, *cmd]), log / f"{daemon}.out")
 

@@ -106,8 +106,7 @@ def nudge_bgp(state: State, topo: Topology, nudged: dict[tuple[str, str], float]
                 frr.vtysh(holder, f"clear bgp {address}")
 
 
-def wait_converged(state: State, topo: Topology, timeout: float, interval: float = 0.5,
-                   grace: float = 3) -> None:
+def wait_converged(state: State, topo: Topology, timeout: float, interval: float = 0.5, grace: float = 3) -> None:
     deadline = time.monotonic() + timeout
     pending = routing_nodes(topo)
     underlay_at = 0.0

@@ -24,19 +24,31 @@ def start(state: State, node: Node, holder: int) -> None:
     paths = node_paths(state, node.name)
     for directory in (paths.run, paths.log):
         directory.mkdir(parents=True, exist_ok=True)
-    cmd = ["kamailio", "-DD", "-E", "-m", SHM_MB, "-M", PKG_MB, "-f", str(config),
-           "-P", str(paths.run / "kamailio.pid"), "-Y", str(paths.run),
-           "-A", f'CTL_SOCKET="unix:{ctl_socket(state, node.name)}"']
+    cmd = [
+        "kamailio",
+        "-DD",
+        "-E",
+        "-m",
+        SHM_MB,
+        "-M",
+        PKG_MB,
+        "-f",
+        str(config),
+        "-P",
+        str(paths.run / "kamailio.pid"),
+        "-Y",
+        str(paths.run),
+        "-A",
+        f'CTL_SOCKET="unix:{ctl_socket(state, node.name)}"',
+    ]
     spawn(state, node.name, "kamailio", enter(holder, cmd), paths.log / "kamailio.log")
 
 
 def uptime(state: State, node: str, holder: int) -> bool:
     """Kamailio answers on its control socket."""
-    out = run(enter(holder, ["kamcmd", "-s", f"unix:{ctl_socket(state, node)}", "core.uptime"]), check=False,
-              timeout=5)
+    out = run(enter(holder, ["kamcmd", "-s", f"unix:{ctl_socket(state, node)}", "core.uptime"]), check=False, timeout=5)
     return "uptime" in out
 
 
 def contacts(state: State, node: str, holder: int) -> str:
-    return run(enter(holder, ["kamcmd", "-s", f"unix:{ctl_socket(state, node)}", "ul.dump"]), check=False,
-               timeout=5)
+    return run(enter(holder, ["kamcmd", "-s", f"unix:{ctl_socket(state, node)}", "ul.dump"]), check=False, timeout=5)

@@ -82,13 +82,31 @@ def password(peer: Peer) -> str | None:
 def member_config(net: Network, peer: Peer, log: str) -> MemberConfig:
     ix = net.ix
     neighbors: list[MemberNeighbor] = []
-    for family, attr in (("ipv4", "v4"), ("ipv6", "v6")):
-        neighbors.append(MemberNeighbor(getattr(ix.port, attr), net.syndicate.asn, net.syndicate.name,
-                                        family, password(peer), 1))  # type: ignore[arg-type]
-        neighbors += [MemberNeighbor(getattr(rs, attr), rs.asn or 0, rs.name, family,  # type: ignore[arg-type]
-                                     enforce_first_as=False) for rs in ix.route_servers]
-    return MemberConfig(peer.name, peer.asn or 0, peer.v4, log, CONNECT_RETRY_S, tuple(neighbors),
-                        announcements(net, peer, 4), announcements(net, peer, 6))
+    families: tuple[tuple[Literal["ipv4", "ipv6"], str], ...] = (("ipv4", "v4"), ("ipv6", "v6"))
+    for family, attr in families:
+        neighbors.append(
+            MemberNeighbor(getattr(ix.port, attr), net.syndicate.asn, net.syndicate.name, family, password(peer), 1)
+        )
+        neighbors += [
+            MemberNeighbor(
+                getattr(rs, attr),
+                rs.asn or 0,
+                rs.name,
+                family,
+                enforce_first_as=False,
+            )
+            for rs in ix.route_servers
+        ]
+    return MemberConfig(
+        peer.name,
+        peer.asn or 0,
+        peer.v4,
+        log,
+        CONNECT_RETRY_S,
+        tuple(neighbors),
+        announcements(net, peer, 4),
+        announcements(net, peer, 6),
+    )
 
 
 def render_member(config: MemberConfig) -> str:

@@ -59,8 +59,14 @@ def spawn(state: State, node: str, name: str, cmd: Sequence[str], log: Path) -> 
     """Start a long-running process in its own session, logging to ``log``; record its PID."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
-        proc = subprocess.Popen(list(cmd), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True, close_fds=True)
+        proc = subprocess.Popen(
+            list(cmd),
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            close_fds=True,
+        )
     state.process(name, proc.pid, node)
     return proc.pid
 

@@ -59,8 +59,20 @@ def start_holder(state: State, node: Node) -> int:
     paths = node_paths(state, node.name)
     for sub, _ in mounts(node):
         (paths.base / sub).mkdir(parents=True, exist_ok=True)
-    cmd = ["ip", "netns", "exec", node.netns, "unshare", "--mount", "--uts", "--propagation", "private",
-           "sh", "-ec", holder_script(state, node)]
+    cmd = [
+        "ip",
+        "netns",
+        "exec",
+        node.netns,
+        "unshare",
+        "--mount",
+        "--uts",
+        "--propagation",
+        "private",
+        "sh",
+        "-ec",
+        holder_script(state, node),
+    ]
     return spawn(state, node.name, "holder", cmd, paths.log / "holder.log")
 
 

@@ -34,8 +34,10 @@ def problems() -> list[str]:
         out.append("the lab needs root (network namespaces, veth pairs, mounts): run it with sudo or as root")
     missing = missing_packages()
     if missing:
-        out.append(f"missing Debian packages: {' '.join(missing)}\n"
-                   f"    install them: sudo apt-get install -y {' '.join(missing)}  (or `make system`)")
+        out.append(
+            f"missing Debian packages: {' '.join(missing)}\n"
+            f"    install them: sudo apt-get install -y {' '.join(missing)}  (or `make system`)"
+        )
     try:
         pwd.getpwnam("frr")
     except KeyError:

@@ -46,15 +46,32 @@ def write_scenarios(state: State, domain: str) -> None:
 
 
 def _sipp(state: State, name: str, phone: Phone, port: int, *extra: str) -> list[str]:
-    return ["sipp", "-sf", str(scenario(state, name)), "-i", phone.address, "-p", str(port), "-nostdin",
-            "-trace_err", "-error_file", str(state.dir / "sipp" / f"{name}-{phone.extension}-errors.log"), *extra]
+    return [
+        "sipp",
+        "-sf",
+        str(scenario(state, name)),
+        "-i",
+        phone.address,
+        "-p",
+        str(port),
+        "-nostdin",
+        "-trace_err",
+        "-error_file",
+        str(state.dir / "sipp" / f"{name}-{phone.extension}-errors.log"),
+        *extra,
+    ]
 
 
 def start_phone(state: State, phone: Phone, holder: int, sip_port: int) -> int:
     """The phone's answering side: a long-running sipp on the SIP port."""
     cmd = _sipp(state, "uas", phone, sip_port)
-    return spawn(state, phone.node, f"phone-{phone.extension}", enter(holder, cmd),
-                 state.dir / "sipp" / f"phone-{phone.extension}.out")
+    return spawn(
+        state,
+        phone.node,
+        f"phone-{phone.extension}",
+        enter(holder, cmd),
+        state.dir / "sipp" / f"phone-{phone.extension}.out",
+    )
 
 
 def _once(cmd: list[str], timeout: float) -> Outcome:
@@ -66,15 +83,43 @@ def _once(cmd: list[str], timeout: float) -> Outcome:
 
 
 def register(state: State, phone: Phone, holder: int, sip_port: int, timeout: float = 10) -> Outcome:
-    cmd = _sipp(state, "register", phone, sip_port + 1, "-s", str(phone.extension), "-key", "contact_port",
-                str(sip_port), "-m", "1", "-timeout", f"{timeout:g}s", "-timeout_error",
-                f"{phone.sip_server}:{sip_port}")
+    cmd = _sipp(
+        state,
+        "register",
+        phone,
+        sip_port + 1,
+        "-s",
+        str(phone.extension),
+        "-key",
+        "contact_port",
+        str(sip_port),
+        "-m",
+        "1",
+        "-timeout",
+        f"{timeout:g}s",
+        "-timeout_error",
+        f"{phone.sip_server}:{sip_port}",
+    )
     return _once(enter(holder, cmd), timeout)
 
 
 def call(state: State, caller: Phone, callee: Phone, holder: int, sip_port: int, timeout: float = 15) -> Outcome:
     """``caller`` dials ``callee``'s extension through its own town's SIP server; the call is answered and hung up."""
-    cmd = _sipp(state, "uac", caller, sip_port + 2, "-s", str(callee.extension), "-key", "caller",
-                str(caller.extension), "-m", "1", "-timeout", f"{timeout:g}s", "-timeout_error",
-                f"{caller.sip_server}:{sip_port}")
+    cmd = _sipp(
+        state,
+        "uac",
+        caller,
+        sip_port + 2,
+        "-s",
+        str(callee.extension),
+        "-key",
+        "caller",
+        str(caller.extension),
+        "-m",
+        "1",
+        "-timeout",
+        f"{timeout:g}s",
+        "-timeout_error",
+        f"{caller.sip_server}:{sip_port}",
+    )
     return _once(enter(holder, cmd), timeout)

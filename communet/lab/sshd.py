@@ -21,8 +21,7 @@ from communet.lab.topology import Node
 PRIVSEP_DIR = Path("/run/sshd")
 VTYSH = "/usr/bin/vtysh"
 #: The management user's sessions: a command given over SSH runs in vtysh, else an interactive vtysh.
-CLI_COMMAND = (f'if [ -n "$SSH_ORIGINAL_COMMAND" ]; then exec {VTYSH} -c "$SSH_ORIGINAL_COMMAND"; '
-               f"else exec {VTYSH}; fi")
+CLI_COMMAND = f'if [ -n "$SSH_ORIGINAL_COMMAND" ]; then exec {VTYSH} -c "$SSH_ORIGINAL_COMMAND"; else exec {VTYSH}; fi'
 VTY_GROUP = "frrvty"
 
 
@@ -56,8 +55,22 @@ def ensure_user(state: State, user: str) -> None:
     except KeyError:
         pass
     state.record(Entry("user", user))
-    run(["useradd", "--system", "--no-create-home", "--home-dir", "/", "--shell", "/bin/sh", "--password", "*",
-         "--groups", VTY_GROUP, user])
+    run(
+        [
+            "useradd",
+            "--system",
+            "--no-create-home",
+            "--home-dir",
+            "/",
+            "--shell",
+            "/bin/sh",
+            "--password",
+            "*",
+            "--groups",
+            VTY_GROUP,
+            user,
+        ]
+    )
 
 
 def ensure_privsep(state: State) -> None:
@@ -76,21 +89,36 @@ def start(state: State, node: Node, holder: int, user: str) -> None:
     if not key.exists():
         run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", node.name, "-f", str(key)])
     config = SshdConfig(
-        node=node.name, address=node.mgmt.split("/")[0], host_key=str(key), pid_file=str(base / "sshd.pid"),
-        authorized_keys=str(state.ssh_dir / "authorized_keys"), cli_user=user,
+        node=node.name,
+        address=node.mgmt.split("/")[0],
+        host_key=str(key),
+        pid_file=str(base / "sshd.pid"),
+        authorized_keys=str(state.ssh_dir / "authorized_keys"),
+        cli_user=user,
         cli_command=CLI_COMMAND if node.daemons else "",
     )
     conf = base / "sshd_config"
     conf.write_text(render("sshd_config.j2", ssh=config), encoding="utf-8")
     os.chmod(conf, 0o600)
     run(["/usr/sbin/sshd", "-t", "-f", str(conf)])
-    spawn(state, node.name, "sshd", enter(holder, ["/usr/sbin/sshd", "-D", "-e", "-f", str(conf)]),
-          paths.log / "sshd.log")
+    spawn(
+        state, node.name, "sshd", enter(holder, ["/usr/sbin/sshd", "-D", "-e", "-f", str(conf)]), paths.log / "sshd.log"
+    )
 
 
 def ssh_command(state: State, node: Node, user: str = "root") -> list[str]:
     """How to reach ``node`` over its management address with the lab key."""
     if node.mgmt is None:
         raise LabError(f"{node.name} has no management address")
-    return ["ssh", "-i", str(state.private_key), "-o", "StrictHostKeyChecking=no", "-o",
-            "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", f"{user}@{node.mgmt.split('/')[0]}"]
+    return [
+        "ssh",
+        "-i",
+        str(state.private_key),
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "LogLevel=ERROR",
+        f"{user}@{node.mgmt.split('/')[0]}",
+    ]

@@ -16,6 +16,7 @@ from communet import addressing as ad
 from communet.design import build_design
 from communet.design.intent import RouterIntent, SipIntent
 from communet.lab.state import PREFIX
+from communet.model.ix import Peer, RouteServer
 from communet.model.network import Network
 from communet.platforms import platform
 
@@ -124,8 +125,10 @@ class _Builder:
         self.nodes.append(Node(name, "host", site=router.site))
         self.bridges.append((name, SWITCH))
         self.links.append(Link(End(router.hostname, iface_name), End(name, "r0", SWITCH), "segment"))
-        self.addresses += [Address(name, SWITCH, _cidr(ad.host(v4, test_host_index(v4)), v4)),
-                           Address(name, SWITCH, _cidr(ad.host(v6, test_host_index(v4)), v6))]
+        self.addresses += [
+            Address(name, SWITCH, _cidr(ad.host(v4, test_host_index(v4)), v4)),
+            Address(name, SWITCH, _cidr(ad.host(v6, test_host_index(v4)), v6)),
+        ]
         self.routes += [Route(name, str(ad.host(v4, 1))), Route(name, str(ad.host(v6, 1)))]
         return name
 
@@ -140,8 +143,9 @@ class _Builder:
                 continue
             role = by_vlan[iface.vlan]
             spec = syn.segment_roles[role]
-            hosts[role] = self.host_segment(router, iface.name, role, ad.segment_v4(syn, site, spec),
-                                            ad.segment_v6(syn, site, spec))
+            hosts[role] = self.host_segment(
+                router, iface.name, role, ad.segment_v4(syn, site, spec), ad.segment_v6(syn, site, spec)
+            )
         return hosts
 
     def sip(self, intent: SipIntent, voice_host: str) -> None:
@@ -150,15 +154,18 @@ class _Builder:
         v6 = ad.segment_v6(self.net.syndicate, town, self.net.syndicate.segment_roles["voice"])
         self.nodes.append(Node(intent.hostname, "sip", mgmt=intent.management.address, site=intent.site))
         self.links.append(Link(End(intent.hostname, "eth0"), End(voice_host, "s0", SWITCH), "sip"))
-        self.addresses += [Address(intent.hostname, "eth0", _cidr(intent.listen_v4, v4)),
-                           Address(intent.hostname, "eth0", _cidr(intent.listen_v6, v6))]
+        self.addresses += [
+            Address(intent.hostname, "eth0", _cidr(intent.listen_v4, v4)),
+            Address(intent.hostname, "eth0", _cidr(intent.listen_v6, v6)),
+        ]
         self.routes += [Route(intent.hostname, intent.gateway_v4), Route(intent.hostname, str(ad.host(v6, 1)))]
         assert town.telephony is not None
         for i in range(town.telephony.phones):
             address = ad.host(v4, test_host_index(v4) - 1 - i)
             self.addresses.append(Address(voice_host, SWITCH, _cidr(address, v4)))
-            self.phones.append(Phone(voice_host, town.name, intent.local.first + i, str(address),
-                                     intent.listen_v4, intent.domain))
+            self.phones.append(
+                Phone(voice_host, town.name, intent.local.first + i, str(address), intent.listen_v4, intent.domain)
+            )
 
     def ix(self, routers: dict[str, RouterIntent]) -> None:
         ix = self.net.ix
@@ -168,14 +175,18 @@ class _Builder:
         if ix.port.device in routers:
             port = platform(routers[ix.port.device].platform).port(ix.port.port)
             self.links.append(Link(End(ix.port.device, port), End(IX_NODE, "e0", SWITCH), "ix"))
-        members = [(rs, "routeserver", f"r{i}") for i, rs in enumerate(ix.route_servers)]
+        members: list[tuple[RouteServer | Peer, Kind, str]] = [
+            (rs, "routeserver", f"r{i}") for i, rs in enumerate(ix.route_servers)
+        ]
         members += [(peer, "member", f"m{i}") for i, peer in enumerate(ix.peers)]
         for neighbor, kind, lan_port in members:
             daemons = MEMBER_DAEMONS if kind == "member" else ()
-            self.nodes.append(Node(neighbor.name, kind, daemons=daemons))  # type: ignore[arg-type]
+            self.nodes.append(Node(neighbor.name, kind, daemons=daemons))
             self.links.append(Link(End(neighbor.name, "eth0"), End(IX_NODE, lan_port, SWITCH), "ix"))
-            self.addresses += [Address(neighbor.name, "eth0", _cidr(neighbor.v4, lan4)),
-                               Address(neighbor.name, "eth0", _cidr(neighbor.v6, lan6))]
+            self.addresses += [
+                Address(neighbor.name, "eth0", _cidr(neighbor.v4, lan4)),
+                Address(neighbor.name, "eth0", _cidr(neighbor.v6, lan6)),
+            ]
 
     def build(self) -> Topology:
         net = self.net
@@ -183,8 +194,7 @@ class _Builder:
         routers = {h: i for h, i in intents.items() if isinstance(i, RouterIntent) and i.platform == "frr"}
         voice_hosts: dict[str, str] = {}
         for intent in routers.values():
-            self.nodes.append(Node(intent.hostname, "router", ROUTER_DAEMONS, intent.management.address,
-                                   intent.site))
+            self.nodes.append(Node(intent.hostname, "router", ROUTER_DAEMONS, intent.management.address, intent.site))
         for _, span in sorted(net.spans(), key=lambda s: s[1].id):
             ends = (span.local, span.remote)
             if all(e.device in routers for e in ends):
@@ -194,15 +204,20 @@ class _Builder:
             hosts = self.segments(intent)
             if "voice" in hosts:
                 voice_hosts[intent.site] = hosts["voice"]
-        for intent in intents.values():
-            if isinstance(intent, SipIntent) and intent.site in voice_hosts:
-                self.sip(intent, voice_hosts[intent.site])
+        for sip in intents.values():
+            if isinstance(sip, SipIntent) and sip.site in voice_hosts:
+                self.sip(sip, voice_hosts[sip.site])
         self.ix(routers)
         mgmt = IPNetwork(net.syndicate.pools.management_v4)
         return Topology(
-            nodes=tuple(self.nodes), links=tuple(self.links), bridges=tuple(self.bridges),
-            addresses=tuple(self.addresses), routes=tuple(self.routes), phones=tuple(self.phones),
-            mgmt_prefix=str(mgmt), station=_cidr(ad.management_station(net.syndicate), mgmt),
+            nodes=tuple(self.nodes),
+            links=tuple(self.links),
+            bridges=tuple(self.bridges),
+            addresses=tuple(self.addresses),
+            routes=tuple(self.routes),
+            phones=tuple(self.phones),
+            mgmt_prefix=str(mgmt),
+            station=_cidr(ad.management_station(net.syndicate), mgmt),
             intents={h: i for h, i in intents.items() if h in routers or isinstance(i, SipIntent)},
         )
 

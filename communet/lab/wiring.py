@@ -30,15 +30,18 @@ def check_management(topo: Topology) -> None:
             raise LabError(
                 f"the management prefix {prefix} (inventory/syndicate.yml: pools.management_v4) overlaps the "
                 f"route {net} on {route.get('dev', '?')} of this machine\n    hint: pick a management_v4 pool "
-                "unused on this machine, so lab traffic stays inside the lab")
+                "unused on this machine, so lab traffic stays inside the lab"
+            )
 
 
 def check_free(topo: Topology) -> None:
     """Refuse to touch a namespace or link of the same name that the lab did not make."""
     taken = namespaces() & {n.netns for n in topo.nodes}
     if taken:
-        raise LabError(f"namespaces already exist: {', '.join(sorted(taken))}\n"
-                       "    hint: `communet lab down` removes a lab's leftovers; others are not ours to remove")
+        raise LabError(
+            f"namespaces already exist: {', '.join(sorted(taken))}\n"
+            "    hint: `communet lab down` removes a lab's leftovers; others are not ours to remove"
+        )
 
 
 def create_namespaces(state: State, topo: Topology) -> None:
@@ -52,8 +55,7 @@ def create_links(state: State, topo: Topology) -> None:
     lines = []
     for link in topo.links:
         a, b = topo.node(link.a.node), topo.node(link.b.node)
-        lines.append(f"link add {link.a.ifname} netns {a.netns} type veth peer name {link.b.ifname} "
-                     f"netns {b.netns}")
+        lines.append(f"link add {link.a.ifname} netns {a.netns} type veth peer name {link.b.ifname} netns {b.netns}")
     ip_batch(None, lines)
 
 
@@ -67,10 +69,12 @@ def create_management(state: State, topo: Topology) -> dict[str, str]:
         name = mgmt_root_link(index)
         state.record(Entry("link", name, node=node.name))
         ends[node.name] = name
-    ip_batch(None, [f"link add {ends[n.name]} type veth peer name {MGMT_IF} netns {n.netns}"
-                    for n in topo.nodes if n.mgmt]
-             + [f"link set {end} master {MGMT_BRIDGE} up" for end in ends.values()]
-             + [f"link set {MGMT_BRIDGE} up"])
+    ip_batch(
+        None,
+        [f"link add {ends[n.name]} type veth peer name {MGMT_IF} netns {n.netns}" for n in topo.nodes if n.mgmt]
+        + [f"link set {end} master {MGMT_BRIDGE} up" for end in ends.values()]
+        + [f"link set {MGMT_BRIDGE} up"],
+    )
     return ends
 
 

@@ -30,9 +30,7 @@ class _Reporter:
     def add(self, site: str, loc: Loc, message: str, hint: str) -> None:
         from communet.model.load import dotted
 
-        self.problems.append(
-            Problem(self.net.file_of(site), dotted(loc), message, hint, self.net.line_of(site, loc))
-        )
+        self.problems.append(Problem(self.net.file_of(site), dotted(loc), message, hint, self.net.line_of(site, loc)))
 
 
 def check_duplicates(net: Network, r: _Reporter) -> None:
@@ -44,8 +42,12 @@ def check_duplicates(net: Network, r: _Reporter) -> None:
         if (first_site, first_loc) != (site, loc):
             where = r.net.file_of(first_site)
             line = r.net.line_of(first_site, first_loc)
-            r.add(site, loc, f"{kind} {value!r} is already used in {where}" + (f":{line}" if line else ""),
-                  f"pick a {kind} not used elsewhere")
+            r.add(
+                site,
+                loc,
+                f"{kind} {value!r} is already used in {where}" + (f":{line}" if line else ""),
+                f"pick a {kind} not used elsewhere",
+            )
 
     for site in net.sites:
         once("site id", site.id, site.name, ("id",))
@@ -60,8 +62,7 @@ def check_duplicates(net: Network, r: _Reporter) -> None:
         if town.telephony:
             sip = town.telephony.sip_server
             once("device id", sip.id, town.name, ("telephony", "sip_server", "id"))
-            once("hostname", town.sip_hostname, town.name,
-                 ("telephony", "sip_server", "hostname"))
+            once("hostname", town.sip_hostname, town.name, ("telephony", "sip_server", "hostname"))
 
 
 def check_references(net: Network, r: _Reporter) -> None:
@@ -74,40 +75,71 @@ def check_references(net: Network, r: _Reporter) -> None:
         own = own_by_site[site.name]
         for i, span in enumerate(site.spans):
             if span.local.device not in own:
-                r.add(site.name, ("spans", i, "local", "device"),
-                      f"{span.local.device!r} is not a router of {site.name}",
-                      f"a span starts on this site's router: one of {sorted(own)}")
+                r.add(
+                    site.name,
+                    ("spans", i, "local", "device"),
+                    f"{span.local.device!r} is not a router of {site.name}",
+                    f"a span starts on this site's router: one of {sorted(own)}",
+                )
             if span.remote.device not in routers:
-                r.add(site.name, ("spans", i, "remote", "device"), f"unknown device {span.remote.device!r}",
-                      "name a router hostname defined in inventory/")
+                r.add(
+                    site.name,
+                    ("spans", i, "remote", "device"),
+                    f"unknown device {span.remote.device!r}",
+                    "name a router hostname defined in inventory/",
+                )
             if span.local.device == span.remote.device:
-                r.add(site.name, ("spans", i), f"span {span.id} joins {span.local.device} to itself",
-                      "a span joins two different routers")
+                r.add(
+                    site.name,
+                    ("spans", i),
+                    f"span {span.id} joins {span.local.device} to itself",
+                    "a span joins two different routers",
+                )
         for i, role in enumerate(site.segments):
             if role not in roles:
-                r.add(site.name, ("segments", i), f"unknown segment role {role!r}",
-                      f"use one of {sorted(roles)} (syndicate.yml segment_roles)")
+                r.add(
+                    site.name,
+                    ("segments", i),
+                    f"unknown segment role {role!r}",
+                    f"use one of {sorted(roles)} (syndicate.yml segment_roles)",
+                )
     for i, name in enumerate(net.syndicate.routing.route_reflectors):
         found = routers.get(name)
         if found is None or found[1].role != "core":
-            r.add("syndicate", ("routing", "route_reflectors", i), f"{name!r} is not a core router",
-                  "list hostnames of data center routers with role core")
+            r.add(
+                "syndicate",
+                ("routing", "route_reflectors", i),
+                f"{name!r} is not a core router",
+                "list hostnames of data center routers with role core",
+            )
     found = routers.get(net.ix.port.device)
     if found is None or found[1].role != "edge":
-        r.add("ix", ("port", "device"), f"{net.ix.port.device!r} is not an edge router",
-              "name the data center router with role edge")
+        r.add(
+            "ix",
+            ("port", "device"),
+            f"{net.ix.port.device!r} is not an edge router",
+            "name the data center router with role edge",
+        )
 
 
 def check_roles(net: Network, r: _Reporter) -> None:
     """Town routers are town routers; the data center holds the core and edge routers."""
     for town in net.towns:
         if town.router.role != "town":
-            r.add(town.name, ("router", "role"), f"a town router cannot have role {town.router.role!r}",
-                  "remove role (it defaults to town); core and edge routers live in datacenter.yml")
+            r.add(
+                town.name,
+                ("router", "role"),
+                f"a town router cannot have role {town.router.role!r}",
+                "remove role (it defaults to town); core and edge routers live in datacenter.yml",
+            )
     for i, router in enumerate(net.datacenter.routers):
         if router.role == "town":
-            r.add(net.datacenter.name, ("routers", i, "role"), f"{router.hostname} has role 'town'",
-                  "a data center router has role core or edge")
+            r.add(
+                net.datacenter.name,
+                ("routers", i, "role"),
+                f"{router.hostname} has role 'town'",
+                "a data center router has role core or edge",
+            )
 
 
 def check_connected(net: Network, r: _Reporter) -> None:
@@ -124,8 +156,12 @@ def check_connected(net: Network, r: _Reporter) -> None:
             todo.append(other)
     for town in net.live_towns:
         if town.router.hostname not in reached:
-            r.add(town.name, ("spans",), f"{town.router.hostname} has no path of live spans to a core router",
-                  "add a span to a live town or to the data center, or set phase: planned")
+            r.add(
+                town.name,
+                ("spans",),
+                f"{town.router.hostname} has no path of live spans to a core router",
+                "add a span to a live town or to the data center, or set phase: planned",
+            )
 
 
 def check_ports(net: Network, r: _Reporter) -> None:
@@ -135,9 +171,12 @@ def check_ports(net: Network, r: _Reporter) -> None:
             for end, side in ((span.local, "local"), (span.remote, "remote")):
                 other = used.setdefault((end.device, end.port), f"span {span.id}")
                 if other != f"span {span.id}":
-                    r.add(site.name, ("spans", i, side, "port"),
-                          f"port {end.port} of {end.device} is already used by {other}",
-                          "pick a free port on that device")
+                    r.add(
+                        site.name,
+                        ("spans", i, side, "port"),
+                        f"port {end.port} of {end.device} is already used by {other}",
+                        "pick a free port on that device",
+                    )
 
 
 def _overlaps(items: list[tuple[str, IPNetwork, str, Loc]]) -> Iterator[tuple[tuple[str, IPNetwork, str, Loc], ...]]:
@@ -149,62 +188,100 @@ def _overlaps(items: list[tuple[str, IPNetwork, str, Loc]]) -> Iterator[tuple[tu
 def check_pools(net: Network, r: _Reporter) -> None:
     syn = net.syndicate
     pools: list[tuple[str, IPNetwork, str, Loc]] = [
-        (name, IPNetwork(value), "syndicate", ("pools", name)) for name, value in syn.pools]
-    pools += [("IX LAN", IPNetwork(net.ix.lan_v4), "ix", ("lan_v4",)),
-              ("IX LAN", IPNetwork(net.ix.lan_v6), "ix", ("lan_v6",))]
+        (name, IPNetwork(value), "syndicate", ("pools", name)) for name, value in syn.pools
+    ]
+    pools += [
+        ("IX LAN", IPNetwork(net.ix.lan_v4), "ix", ("lan_v4",)),
+        ("IX LAN", IPNetwork(net.ix.lan_v6), "ix", ("lan_v6",)),
+    ]
     for a, b in _overlaps(pools):
         r.add(b[2], b[3], f"{b[0]} {b[1]} overlaps {a[0]} {a[1]}", "give every pool its own range")
     aggregates = [IPNetwork(a) for a in syn.aggregates]
     for name in ("public_v4", "site_v6", "loopback_v6", "span_v6"):
         pool = IPNetwork(getattr(syn.pools, name))
         if not any(pool.version == a.version and pool in a for a in aggregates):
-            r.add("syndicate", ("pools", name), f"{name} {pool} is outside every aggregate",
-                  "public space must sit inside one of the aggregates we announce")
+            r.add(
+                "syndicate",
+                ("pools", name),
+                f"{name} {pool} is outside every aggregate",
+                "public space must sit inside one of the aggregates we announce",
+            )
     for family in ("v4", "v6"):
         for i, bogon in enumerate(getattr(syn.bogons, family)):
             b = IPNetwork(bogon)
             for agg in aggregates:
                 if agg.version == b.version and (agg in b or b in agg):
-                    r.add("syndicate", ("bogons", family, i), f"bogon {b} covers our aggregate {agg}",
-                          "leave the ranges we use as public out of the bogon list")
+                    r.add(
+                        "syndicate",
+                        ("bogons", family, i),
+                        f"bogon {b} covers our aggregate {agg}",
+                        "leave the ranges we use as public out of the bogon list",
+                    )
     for (name, role), (other, orole) in combinations(syn.segment_roles.items(), 2):
         if role.vlan == orole.vlan:
-            r.add("syndicate", ("segment_roles", other, "vlan"), f"VLAN {orole.vlan} is also used by {name}",
-                  "give each segment role its own VLAN")
+            r.add(
+                "syndicate",
+                ("segment_roles", other, "vlan"),
+                f"VLAN {orole.vlan} is also used by {name}",
+                "give each segment role its own VLAN",
+            )
         if role.slot == orole.slot:
-            r.add("syndicate", ("segment_roles", other, "slot"), f"slot {orole.slot} is also used by {name}",
-                  "give each segment role its own slot")
+            r.add(
+                "syndicate",
+                ("segment_roles", other, "slot"),
+                f"slot {orole.slot} is also used by {name}",
+                "give each segment role its own slot",
+            )
     check_role_sizes(net, r)
 
 
 def check_role_sizes(net: Network, r: _Reporter) -> None:
     syn = net.syndicate
-    block4 = str(ad.nth_subnet(syn.pools.site_v4, syn.site_block.v4, 0)) if _fits(
-        syn.pools.site_v4, syn.site_block.v4) else None
+    block4 = (
+        str(ad.nth_subnet(syn.pools.site_v4, syn.site_block.v4, 0))
+        if _fits(syn.pools.site_v4, syn.site_block.v4)
+        else None
+    )
     placed: list[tuple[str, IPNetwork, str, Loc]] = []
     for name, role in syn.segment_roles.items():
         pool = syn.pools.public_v4 if role.pool_v4 == "public" else block4
         if pool is None:
             continue
         try:
-            placed.append((name, ad.nth_subnet(pool, role.v4_prefixlen, role.slot), "syndicate",
-                           ("segment_roles", name)))
+            placed.append(
+                (name, ad.nth_subnet(pool, role.v4_prefixlen, role.slot), "syndicate", ("segment_roles", name))
+            )
         except ad.PoolExhausted as exc:
-            r.add("syndicate", ("segment_roles", name, "slot"), f"pool too small: {exc}",
-                  "use a smaller slot or prefix, or a larger block")
+            r.add(
+                "syndicate",
+                ("segment_roles", name, "slot"),
+                f"pool too small: {exc}",
+                "use a smaller slot or prefix, or a larger block",
+            )
     for a, b in _overlaps(placed):
         if syn.segment_roles[a[0]].pool_v4 == syn.segment_roles[b[0]].pool_v4:
-            r.add("syndicate", b[3], f"segment {b[0]} overlaps segment {a[0]} in a site block",
-                  "choose slots and prefix lengths that do not overlap")
+            r.add(
+                "syndicate",
+                b[3],
+                f"segment {b[0]} overlaps segment {a[0]} in a site block",
+                "choose slots and prefix lengths that do not overlap",
+            )
     v6_slots = 1 << (64 - syn.site_block.v6)
     for name, role in syn.segment_roles.items():
         if role.slot >= v6_slots:
-            r.add("syndicate", ("segment_roles", name, "slot"),
-                  f"slot {role.slot} is past the end of a /{syn.site_block.v6} site block ({v6_slots} /64 slots)",
-                  "use a smaller slot, or a shorter site_block.v6")
+            r.add(
+                "syndicate",
+                ("segment_roles", name, "slot"),
+                f"slot {role.slot} is past the end of a /{syn.site_block.v6} site block ({v6_slots} /64 slots)",
+                "use a smaller slot, or a shorter site_block.v6",
+            )
     if syn.site_block.v4 < IPNetwork(syn.pools.site_v4).prefixlen:
-        r.add("syndicate", ("site_block", "v4"), f"/{syn.site_block.v4} is larger than site_v4",
-              "use a longer prefix length")
+        r.add(
+            "syndicate",
+            ("site_block", "v4"),
+            f"/{syn.site_block.v4} is larger than site_v4",
+            "use a longer prefix length",
+        )
 
 
 def _fits(pool: str, prefixlen: int) -> bool:
@@ -231,14 +308,22 @@ def check_pool_sizes(net: Network, r: _Reporter) -> None:
                 try:
                     derive2(syn, span.id)
                 except ad.PoolExhausted as exc:
-                    r.add(site.name, ("spans", i, "id"), f"pool too small: {pool}: {exc}",
-                          f"enlarge pools.{pool} or use a smaller span id")
+                    r.add(
+                        site.name,
+                        ("spans", i, "id"),
+                        f"pool too small: {pool}: {exc}",
+                        f"enlarge pools.{pool} or use a smaller span id",
+                    )
         for pool, derive3 in (("site_v4", ad.site_block_v4), ("site_v6", ad.site_block_v6)):
             try:
                 derive3(syn, site.id)
             except ad.PoolExhausted as exc:
-                r.add(site.name, ("id",), f"pool too small: {pool}: {exc}",
-                      f"enlarge pools.{pool} or use a smaller site id")
+                r.add(
+                    site.name,
+                    ("id",),
+                    f"pool too small: {pool}: {exc}",
+                    f"enlarge pools.{pool} or use a smaller site id",
+                )
     check_sip_host(net, r)
 
 
@@ -250,9 +335,12 @@ def check_sip_host(net: Network, r: _Reporter) -> None:
         return
     last = (1 << (32 - voice.v4_prefixlen)) - 2
     if not 2 <= index <= last:
-        r.add("syndicate", ("telephony", "sip_host"),
-              f"host {index} is not a free host of a voice segment (/{voice.v4_prefixlen}: hosts 2 to {last})",
-              "host 1 is the router's gateway; pick an index from the range shown")
+        r.add(
+            "syndicate",
+            ("telephony", "sip_host"),
+            f"host {index} is not a free host of a voice segment (/{voice.v4_prefixlen}: hosts 2 to {last})",
+            "host 1 is the router's gateway; pick an index from the range shown",
+        )
 
 
 def _mgmt_ok(net: Network, device_id: int) -> None:
@@ -276,14 +364,21 @@ def check_telephony(net: Network, r: _Reporter) -> None:
         if tel is None:
             continue
         if "voice" not in town.segments:
-            r.add(town.name, ("telephony",), "telephony without a voice segment",
-                  "add 'voice' to segments, or remove telephony")
+            r.add(
+                town.name,
+                ("telephony",),
+                "telephony without a voice segment",
+                "add 'voice' to segments, or remove telephony",
+            )
         first, last = tel.extensions.first, tel.extensions.last
         for other, o_first, o_last in ranges:
             if first <= o_last and o_first <= last:
-                r.add(town.name, ("telephony", "extensions"),
-                      f"extensions {first}-{last} overlap {other}'s {o_first}-{o_last}",
-                      "give each town its own extension range")
+                r.add(
+                    town.name,
+                    ("telephony", "extensions"),
+                    f"extensions {first}-{last} overlap {other}'s {o_first}-{o_last}",
+                    "give each town its own extension range",
+                )
         ranges.append((town.name, first, last))
 
 
@@ -297,8 +392,7 @@ def check_ix(net: Network, r: _Reporter) -> None:
         for i, nb in enumerate(neighbors):
             entries += [((key, i, "v4"), nb.v4), ((key, i, "v6"), nb.v6)]
             if nb.asn is None:
-                r.add("ix", (key, i, "asn"), f"{nb.name} has no ASN",
-                      "add the AS number the IX or the peer gave you")
+                r.add("ix", (key, i, "asn"), f"{nb.name} has no ASN", "add the AS number the IX or the peer gave you")
             elif nb.asn == net.syndicate.asn:
                 r.add("ix", (key, i, "asn"), f"{nb.name} has our own ASN {nb.asn}", "eBGP needs the peer's ASN")
     for loc, text in entries:
@@ -317,8 +411,12 @@ def check_ix(net: Network, r: _Reporter) -> None:
         for j, prefix in enumerate(peer.prefixes):
             p = IPNetwork(prefix)
             if any(p.version == a.version and (p in a or a in p) for a in ours):
-                r.add("ix", ("peers", i, "prefixes", j), f"{p} overlaps our own space",
-                      "a peer's registered prefixes cannot be ours")
+                r.add(
+                    "ix",
+                    ("peers", i, "prefixes", j),
+                    f"{p} overlaps our own space",
+                    "a peer's registered prefixes cannot be ours",
+                )
 
 
 def check_phases(net: Network, r: _Reporter) -> None:
@@ -326,13 +424,26 @@ def check_phases(net: Network, r: _Reporter) -> None:
     for town in net.live_towns:
         for i, span in enumerate(town.spans):
             if phase.get(span.remote.device) == "planned":
-                r.add(town.name, ("spans", i, "remote", "device"),
-                      f"{town.phase} town reaches planned router {span.remote.device}",
-                      "define the span in the planned town's file instead")
+                r.add(
+                    town.name,
+                    ("spans", i, "remote", "device"),
+                    f"{town.phase} town reaches planned router {span.remote.device}",
+                    "define the span in the planned town's file instead",
+                )
 
 
-CHECKS = (check_duplicates, check_references, check_roles, check_ports, check_pools, check_pool_sizes,
-          check_telephony, check_ix, check_phases, check_connected)
+CHECKS = (
+    check_duplicates,
+    check_references,
+    check_roles,
+    check_ports,
+    check_pools,
+    check_pool_sizes,
+    check_telephony,
+    check_ix,
+    check_phases,
+    check_connected,
+)
 
 
 def check_network(net: Network) -> list[Problem]:

@@ -41,10 +41,11 @@ class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
             if isinstance(key, yaml.ScalarNode):
                 if key.value in seen:
                     raise DuplicateKeyError(
-                        None, None, f"key {key.value!r} appears twice (first at line {seen[key.value]})",
-                        key.start_mark)
+                        None, None, f"key {key.value!r} appears twice (first at line {seen[key.value]})", key.start_mark
+                    )
                 seen[key.value] = key.start_mark.line + 1
         return super().construct_mapping(node, deep)
+
 
 HINTS: dict[str, str] = {
     "extra_forbidden": "remove the key or fix its spelling (see docs/inventory.md)",
@@ -137,8 +138,11 @@ def _fields_at(kind: Any, loc: tuple[int | str, ...]) -> list[str]:
             kind = field.annotation if field else None
         else:
             kind = _unwrap(kind, part)
-        while kind is not None and not (isinstance(kind, type) and issubclass(kind, BaseModel)) and (
-                typing.get_origin(kind) in (typing.Union, types.UnionType)):
+        while (
+            kind is not None
+            and not (isinstance(kind, type) and issubclass(kind, BaseModel))
+            and (typing.get_origin(kind) in (typing.Union, types.UnionType))
+        ):
             kind = _unwrap(kind, "")
     return list(kind.model_fields) if isinstance(kind, type) and issubclass(kind, BaseModel) else []
 
@@ -185,16 +189,25 @@ def _read(path: Path, root: Path, problems: list[Problem]) -> dict[str, Any] | N
         return None
     except DuplicateKeyError as exc:
         mark = exc.problem_mark
-        problems.append(Problem(rel, "", f"not valid YAML: {exc.problem}", "keep one of the two keys",
-                                mark.line + 1 if mark else None))
+        problems.append(
+            Problem(
+                rel, "", f"not valid YAML: {exc.problem}", "keep one of the two keys", mark.line + 1 if mark else None
+            )
+        )
         return None
     except yaml.YAMLError as exc:
         problems.append(_yaml_problem(rel, exc))
         return None
     if not isinstance(data, dict):
         found = "nothing" if data is None else f"a {type(data).__name__}"
-        problems.append(Problem(rel, "", f"the file must hold a mapping of keys, not {found}",
-                                "write 'key: value' lines at the top level (see docs/inventory.md)"))
+        problems.append(
+            Problem(
+                rel,
+                "",
+                f"the file must hold a mapping of keys, not {found}",
+                "write 'key: value' lines at the top level (see docs/inventory.md)",
+            )
+        )
         return None
     return data
 
@@ -211,17 +224,14 @@ def _yaml_problem(rel: str, exc: yaml.YAMLError) -> Problem:
 M = TypeVar("M", bound=BaseModel)
 
 
-def _validate(
-    kind: type[M], data: dict[str, Any], path: Path, rel: str, problems: list[Problem]
-) -> M | None:
+def _validate(kind: type[M], data: dict[str, Any], path: Path, rel: str, problems: list[Problem]) -> M | None:
     try:
         return kind.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
             msg = _message({**err, "loc": loc})
-            problems.append(Problem(rel, dotted(loc), msg, _hint(kind, {**err, "loc": loc}, msg),
-                                    find_line(path, loc)))
+            problems.append(Problem(rel, dotted(loc), msg, _hint(kind, {**err, "loc": loc}, msg), find_line(path, loc)))
         return None
 
 
@@ -263,8 +273,11 @@ def _load_parts(
     files: dict[str, str] = {name: _rel(root / f"{name}.yml", root) for name in RESERVED}
     if dc is not None:
         files[dc.name] = _rel(root / "datacenter.yml", root)
-    loaded = [(path, town) for path in sorted((root / "towns").glob("*.yml"))
-              if (town := _load_town(path, root, problems)) is not None]
+    loaded = [
+        (path, town)
+        for path in sorted((root / "towns").glob("*.yml"))
+        if (town := _load_town(path, root, problems)) is not None
+    ]
     # a file named after its town keeps the name; a copy under another file name is the duplicate
     loaded.sort(key=lambda item: item[0].stem != item[1].name)
     towns = [town for path, town in loaded if _register(town, path, root, files, problems)]
@@ -278,8 +291,15 @@ def _load_town(path: Path, root: Path, problems: list[Problem]) -> Town | None:
     data = _read(path, root, problems)
     town = _validate(Town, data, path, _rel(path, root), problems) if data is not None else None
     if town is not None and path.stem != town.name:
-        problems.append(Problem(_rel(path, root), "name", f"town {town.name!r} is in file {path.name}",
-                                f"rename the file to {town.name}.yml", find_line(path, ("name",))))
+        problems.append(
+            Problem(
+                _rel(path, root),
+                "name",
+                f"town {town.name!r} is in file {path.name}",
+                f"rename the file to {town.name}.yml",
+                find_line(path, ("name",)),
+            )
+        )
     return town
 
 
@@ -287,8 +307,15 @@ def _register(town: Town, path: Path, root: Path, files: dict[str, str], problem
     """Claim the town's name for its file; a name another file holds is a problem."""
     rel = _rel(path, root)
     if town.name in files:
-        problems.append(Problem(rel, "name", f"town name {town.name!r} is already used by {files[town.name]}",
-                                "give each town its own name and file", find_line(path, ("name",))))
+        problems.append(
+            Problem(
+                rel,
+                "name",
+                f"town name {town.name!r} is already used by {files[town.name]}",
+                "give each town its own name and file",
+                find_line(path, ("name",)),
+            )
+        )
         return False
     files[town.name] = rel
     return True

@@ -49,8 +49,14 @@ def _files(design: dict[str, Intent]) -> dict[str, Intent]:
     return {file_name(i): i for i in design.values()}
 
 
-def compare(before: Network | None, after: Network, before_configs: dict[str, str], after_configs: dict[str, str],
-            against: str = "before", notes: tuple[str, ...] = ()) -> ChangeReport:
+def compare(
+    before: Network | None,
+    after: Network,
+    before_configs: dict[str, str],
+    after_configs: dict[str, str],
+    against: str = "before",
+    notes: tuple[str, ...] = (),
+) -> ChangeReport:
     """The report from two models and the two sets of configs they stand for."""
     old = _files(build_design(before)) if before else {}
     new = _files(build_design(after))
@@ -60,8 +66,14 @@ def compare(before: Network | None, after: Network, before_configs: dict[str, st
         intent = intent_b or intent_a
         hostname = intent.hostname if intent else d.name.rsplit(".", 1)[0]
         masked = ConfigDiff(d.name, d.status, tuple(mask_line(line) for line in d.lines))
-        devices.append(DeviceImpact(hostname, intent.site if intent else "other", masked,
-                                    tuple(risks(intent_a, intent_b, config_changed=True))))
+        devices.append(
+            DeviceImpact(
+                hostname,
+                intent.site if intent else "other",
+                masked,
+                tuple(risks(intent_a, intent_b, config_changed=True)),
+            )
+        )
     changes = tuple(inventory_changes(before, after)) if before else ()
     return ChangeReport(against, changes, tuple(devices), notes)
 
@@ -76,15 +88,19 @@ def report_against(ref: str, inventory: Path, cwd: Path = ROOT) -> ChangeReport:
     commit = _git_verify(ref, cwd)
     after = load_network(inventory)
     notes: list[str] = []
-    folder = str(inventory.resolve().relative_to(cwd.resolve())) if inventory.resolve().is_relative_to(
-        cwd.resolve()) else "inventory"
+    folder = (
+        str(inventory.resolve().relative_to(cwd.resolve()))
+        if inventory.resolve().is_relative_to(cwd.resolve())
+        else "inventory"
+    )
     before: Network | None = None
     with tempfile.TemporaryDirectory(prefix="communet-report-") as tmp:
         try:
             before = load_network(export_at(ref, folder, Path(tmp), cwd=cwd))
         except InventoryError as exc:
-            notes.append(f"the inventory at {ref} does not load ({len(exc.problems)} problems): "
-                         "only config diffs are shown")
+            notes.append(
+                f"the inventory at {ref} does not load ({len(exc.problems)} problems): only config diffs are shown"
+            )
         except GitError:
             notes.append(f"no inventory at {ref}: everything is new")
     try:
@@ -98,8 +114,13 @@ def report_against(ref: str, inventory: Path, cwd: Path = ROOT) -> ChangeReport:
 
 def _git_verify(ref: str, cwd: Path) -> str:
     """The commit ``ref`` names; GitError when there is none."""
-    proc = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=cwd,
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0:
         raise GitError(f"{ref!r} is not a commit in this repository")
     return proc.stdout.strip()

@@ -30,8 +30,10 @@ def _ext(town: Town) -> str:
 
 
 def _span_text(span: Span) -> str:
-    text = f"{span.local.device} port {span.local.port} - {span.remote.device} port {span.remote.port}, " \
-           f"{span.length_km:g} km {span.fiber}"
+    text = (
+        f"{span.local.device} port {span.local.port} - {span.remote.device} port {span.remote.port}, "
+        f"{span.length_km:g} km {span.fiber}"
+    )
     return f"{text} ({span.provider}, circuit {span.circuit})" if span.fiber == "leased" else text
 
 
@@ -45,8 +47,9 @@ def paths(before: Any, after: Any, prefix: str = "") -> Iterator[tuple[str, Any,
 
 
 def _generic(area: str, file: str, before: Any, after: Any, prefix: str = "") -> list[Change]:
-    return [Change(area, f"`{path}` changed: {_show(a)} -> {_show(b)}", file)
-            for path, a, b in paths(before, after, prefix)]
+    return [
+        Change(area, f"`{path}` changed: {_show(a)} -> {_show(b)}", file) for path, a, b in paths(before, after, prefix)
+    ]
 
 
 def _show(value: Any) -> str:
@@ -60,9 +63,15 @@ def town_changes(old: Network, new: Network) -> list[Change]:
     out = []
     for name, t in after.items():
         if name not in before:
-            out.append(Change("towns", f"town **{name}** added: phase {t.phase}, site id {t.id}, router "
-                              f"{t.router.hostname} (id {t.router.id}), segments {', '.join(t.segments) or 'none'}, "
-                              f"extensions {_ext(t)}", new.file_of(name)))
+            out.append(
+                Change(
+                    "towns",
+                    f"town **{name}** added: phase {t.phase}, site id {t.id}, router "
+                    f"{t.router.hostname} (id {t.router.id}), segments {', '.join(t.segments) or 'none'}, "
+                    f"extensions {_ext(t)}",
+                    new.file_of(name),
+                )
+            )
     for name in before:
         if name not in after:
             out.append(Change("towns", f"town **{name}** removed", old.file_of(name)))
@@ -87,14 +96,22 @@ def _town_diff(a: Town, b: Town, file: str) -> list[Change]:
     if _ext(a) != _ext(b):
         say(f"extension range {_ext(a)} -> {_ext(b)}")
     if a.telephony and b.telephony and a.telephony.sip_server != b.telephony.sip_server:
-        say("SIP server changed: " + ", ".join(f"{p}: {_show(x)} -> {_show(y)}" for p, x, y in
-                                               paths(a.telephony.sip_server.model_dump(),
-                                                     b.telephony.sip_server.model_dump())))
+        say(
+            "SIP server changed: "
+            + ", ".join(
+                f"{p}: {_show(x)} -> {_show(y)}"
+                for p, x, y in paths(a.telephony.sip_server.model_dump(), b.telephony.sip_server.model_dump())
+            )
+        )
     if a.telephony and b.telephony and a.telephony.phones != b.telephony.phones:
         say(f"lab phones {a.telephony.phones} -> {b.telephony.phones}")
     if a.router != b.router:
-        say("router changed: " + ", ".join(f"{p} {_show(x)} -> {_show(y)}" for p, x, y in
-                                           paths(a.router.model_dump(), b.router.model_dump())))
+        say(
+            "router changed: "
+            + ", ".join(
+                f"{p} {_show(x)} -> {_show(y)}" for p, x, y in paths(a.router.model_dump(), b.router.model_dump())
+            )
+        )
     if a.display_name != b.display_name:
         say(f"display name {a.display_name!r} -> {b.display_name!r}")
     return out
@@ -118,8 +135,11 @@ def span_changes(old: Network, new: Network) -> list[Change]:
         if a == b:
             continue
         if a.fiber != b.fiber:
-            text = (f"span {sid} is now **leased** from {b.provider}, circuit {b.circuit}" if b.fiber == "leased"
-                    else f"span {sid} is now **owned** fiber (was leased, circuit {a.circuit})")
+            text = (
+                f"span {sid} is now **leased** from {b.provider}, circuit {b.circuit}"
+                if b.fiber == "leased"
+                else f"span {sid} is now **owned** fiber (was leased, circuit {a.circuit})"
+            )
             out.append(Change("backbone", text, new.file_of(site)))
         rest = {k: v for k, v in b.model_dump().items() if k not in ("fiber",)}
         for path, x, y in paths({k: v for k, v in a.model_dump().items() if k != "fiber"}, rest):
@@ -130,8 +150,10 @@ def span_changes(old: Network, new: Network) -> list[Change]:
 
 
 def _neighbors(net: Network) -> dict[str, tuple[str, IxNeighbor]]:
-    return {**{n.name: ("route server", n) for n in net.ix.route_servers},
-            **{n.name: ("bilateral peer", n) for n in net.ix.peers}}
+    return {
+        **{n.name: ("route server", n) for n in net.ix.route_servers},
+        **{n.name: ("bilateral peer", n) for n in net.ix.peers},
+    }
 
 
 def ix_changes(old: Network, new: Network) -> list[Change]:
@@ -153,21 +175,37 @@ def ix_changes(old: Network, new: Network) -> list[Change]:
 def syndicate_changes(old: Network, new: Network) -> list[Change]:
     file = new.file_of("syndicate")
     a, b = old.syndicate, new.syndicate
-    out = [Change("syndicate", f"aggregate {p} added: announced at the IX", file)
-           for p in b.aggregates if p not in a.aggregates]
-    out += [Change("syndicate", f"aggregate {p} removed: no longer announced", file)
-            for p in a.aggregates if p not in b.aggregates]
+    out = [
+        Change("syndicate", f"aggregate {p} added: announced at the IX", file)
+        for p in b.aggregates
+        if p not in a.aggregates
+    ]
+    out += [
+        Change("syndicate", f"aggregate {p} removed: no longer announced", file)
+        for p in a.aggregates
+        if p not in b.aggregates
+    ]
     da, db = a.model_dump(exclude={"aggregates"}), b.model_dump(exclude={"aggregates"})
     return out + _generic("syndicate", file, da, db)
 
 
 def datacenter_changes(old: Network, new: Network) -> list[Change]:
     exclude = {"spans"}
-    return _generic("data center", new.file_of(new.datacenter.name), old.datacenter.model_dump(exclude=exclude),
-                    new.datacenter.model_dump(exclude=exclude), "datacenter")
+    return _generic(
+        "data center",
+        new.file_of(new.datacenter.name),
+        old.datacenter.model_dump(exclude=exclude),
+        new.datacenter.model_dump(exclude=exclude),
+        "datacenter",
+    )
 
 
 def inventory_changes(old: Network, new: Network) -> list[Change]:
     """Every change from ``old`` to ``new``: towns, spans, IX, data center, syndicate."""
-    return (town_changes(old, new) + span_changes(old, new) + ix_changes(old, new)
-            + datacenter_changes(old, new) + syndicate_changes(old, new))
+    return (
+        town_changes(old, new)
+        + span_changes(old, new)
+        + ix_changes(old, new)
+        + datacenter_changes(old, new)
+        + syndicate_changes(old, new)
+    )

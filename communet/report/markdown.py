@@ -27,13 +27,17 @@ def _impact(report: ChangeReport) -> str:
         return "No device config changes."
     added = sum(1 for d in report.devices if d.diff.status == "added")
     removed = sum(1 for d in report.devices if d.diff.status == "removed")
-    head = (f"{len(report.devices)} device config(s) change: {added} new, {removed} removed, "
-            f"{len(report.devices) - added - removed} changed.")
+    head = (
+        f"{len(report.devices)} device config(s) change: {added} new, {removed} removed, "
+        f"{len(report.devices) - added - removed} changed."
+    )
     rows = ["| device | site | config | status | lines | risk |", "|---|---|---|---|---|---|"]
     for site, devices in report.by_site.items():
         for d in devices:
-            rows.append(f"| `{d.hostname}` | {site} | `configs/{d.diff.name}` | {d.diff.status} | "
-                        f"+{d.diff.added} -{d.diff.removed} | {'; '.join(d.risks)} |")
+            rows.append(
+                f"| `{d.hostname}` | {site} | `configs/{d.diff.name}` | {d.diff.status} | "
+                f"+{d.diff.added} -{d.diff.removed} | {'; '.join(d.risks)} |"
+            )
     return head + "\n\n" + "\n".join(rows)
 
 
@@ -61,6 +65,9 @@ def to_markdown(report: ChangeReport) -> str:
         _impact(report),
     ]
     if report.devices:
-        sections += ["## Config diffs", "Secrets are masked. Grouped by site; click a device to unfold its diff.",
-                     _diffs(report)]
+        sections += [
+            "## Config diffs",
+            "Secrets are masked. Grouped by site; click a device to unfold its diff.",
+            _diffs(report),
+        ]
     return "\n\n".join(s for s in sections if s) + "\n"

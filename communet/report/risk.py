@@ -44,8 +44,11 @@ def router_risks(a: RouterIntent, b: RouterIntent) -> list[str]:
         out.append("changes iBGP sessions")
     if (a.prefix_lists, a.route_maps) != (b.prefix_lists, b.route_maps):
         out.append("changes routing policy (prefix-lists, route-maps)")
-    if (a.bgp.networks_v4, a.bgp.networks_v6, a.static_routes) != (b.bgp.networks_v4, b.bgp.networks_v6,
-                                                                    b.static_routes):
+    if (a.bgp.networks_v4, a.bgp.networks_v6, a.static_routes) != (
+        b.bgp.networks_v4,
+        b.bgp.networks_v6,
+        b.static_routes,
+    ):
         out.append("changes what BGP announces")
     if a.ospf != b.ospf:
         out.append("changes the OSPF/BFD process (every adjacency)")

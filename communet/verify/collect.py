@@ -63,9 +63,17 @@ class SshTransport:
             from communet.platforms import platform
 
             conn = ConnectHandler(
-                device_type=platform("frr").netmiko, host=self.hosts[device], username=self.username,
-                use_keys=True, key_file=str(self.key_file), allow_agent=False, timeout=self.timeout,
-                conn_timeout=self.timeout, fast_cli=True, ssh_strict=False, system_host_keys=False,
+                device_type=platform("frr").netmiko,
+                host=self.hosts[device],
+                username=self.username,
+                use_keys=True,
+                key_file=str(self.key_file),
+                allow_agent=False,
+                timeout=self.timeout,
+                conn_timeout=self.timeout,
+                fast_cli=True,
+                ssh_strict=False,
+                system_host_keys=False,
                 alt_host_keys=False,
             )
             with self._lock:
@@ -94,8 +102,12 @@ def make_transport(kind: str, lab: Lab, net: Network, intents: dict[str, Intent]
     return SshTransport(hosts, net.syndicate.management.user, lab.state.private_key)
 
 
-def collect(transport: Transport, plan: dict[str, dict[str, str]], workers: int = 8,
-            on_done: Callable[[str], None] | None = None) -> tuple[State, list[str]]:
+def collect(
+    transport: Transport,
+    plan: dict[str, dict[str, str]],
+    workers: int = 8,
+    on_done: Callable[[str], None] | None = None,
+) -> tuple[State, list[str]]:
     """Run ``plan`` (device -> key -> command); return device -> key -> JSON, and errors."""
     errors: list[str] = []
 

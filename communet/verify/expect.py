@@ -133,8 +133,14 @@ def adjacencies(intents: dict[str, Intent]) -> tuple[Adjacency, ...]:
             if iface.kind != "span" or not iface.ospf or iface.peer not in rts:
                 continue
             peer = rts[iface.peer]
-            far = next(i for i in peer.interfaces if i.kind == "span" and i.peer == name
-                       and i.ipv4 and IPNetwork(i.ipv4).cidr == IPNetwork(iface.ipv4 or "").cidr)
+            far = next(
+                i
+                for i in peer.interfaces
+                if i.kind == "span"
+                and i.peer == name
+                and i.ipv4
+                and IPNetwork(i.ipv4).cidr == IPNetwork(iface.ipv4 or "").cidr
+            )
             out.append(Adjacency(name, iface.name, iface.peer, peer.ospf.router_id, ip(far.ipv4 or "")))
     return tuple(out)
 
@@ -142,7 +148,8 @@ def adjacencies(intents: dict[str, Intent]) -> tuple[Adjacency, ...]:
 def sessions(intents: dict[str, Intent]) -> tuple[Session, ...]:
     return tuple(
         Session(name, nb.address, nb.remote_as, nb.description, nb.family, nb.kind, nb.max_prefix)
-        for name, intent in routers(intents).items() for nb in intent.bgp.neighbors
+        for name, intent in routers(intents).items()
+        for nb in intent.bgp.neighbors
     )
 
 
@@ -151,10 +158,16 @@ def span_links(net: Network, intents: dict[str, Intent]) -> tuple[SpanLink, ...]
     out = []
     for _, span in sorted(net.spans(), key=lambda s: s[1].id):
         a, b = span.local.device, span.remote.device
-        a_if = next(i for i in rts[a].interfaces if i.kind == "span" and i.peer == b
-                    and f"span {span.id} " in f"{i.description} ")
-        b_if = next(i for i in rts[b].interfaces if i.kind == "span" and i.peer == a
-                    and f"span {span.id} " in f"{i.description} ")
+        a_if = next(
+            i
+            for i in rts[a].interfaces
+            if i.kind == "span" and i.peer == b and f"span {span.id} " in f"{i.description} "
+        )
+        b_if = next(
+            i
+            for i in rts[b].interfaces
+            if i.kind == "span" and i.peer == a and f"span {span.id} " in f"{i.description} "
+        )
         out.append(SpanLink(span.id, a, a_if.name, ip(a_if.ipv4 or ""), b, b_if.name, ip(b_if.ipv4 or "")))
     return tuple(out)
 
@@ -191,8 +204,10 @@ def targets(net: Network, intents: dict[str, Intent]) -> tuple[Target, ...]:
     for town in net.live_towns:
         intent = intents[town.router.hostname]
         assert isinstance(intent, RouterIntent)
-        out += [Target(town.name, intent.hostname, "loopback", intent.loopback_v4),
-                Target(town.name, intent.hostname, "loopback", intent.loopback_v6)]
+        out += [
+            Target(town.name, intent.hostname, "loopback", intent.loopback_v4),
+            Target(town.name, intent.hostname, "loopback", intent.loopback_v6),
+        ]
         for iface in intent.interfaces:
             if iface.kind == "segment":
                 out += [Target(town.name, intent.hostname, iface.name, ip(a)) for a in (iface.ipv4, iface.ipv6) if a]
@@ -218,8 +233,9 @@ def calls(phone_list: tuple[Phone, ...]) -> tuple[Call, ...]:
     by_town: dict[str, list[Phone]] = {}
     for p in phone_list:
         by_town.setdefault(p.town, []).append(p)
-    return tuple(Call(a, b, by_town[a][0].extension, by_town[b][-1].extension)
-                 for a, b in combinations(sorted(by_town), 2))
+    return tuple(
+        Call(a, b, by_town[a][0].extension, by_town[b][-1].extension) for a, b in combinations(sorted(by_town), 2)
+    )
 
 
 def build(net: Network, intents: dict[str, Intent], numbering: PhoneNumbering | None = None) -> Expectations:
@@ -230,12 +246,19 @@ def build(net: Network, intents: dict[str, Intent], numbering: PhoneNumbering | 
     town_routers = [t.router.hostname for t in net.live_towns]
     phone_list = phones(net, intents, numbering or first_extensions)
     return Expectations(
-        adjacencies=adjacencies(intents), sessions=all_sessions,
+        adjacencies=adjacencies(intents),
+        sessions=all_sessions,
         sources={r: rts[r].loopback_v4 for r in town_routers},
         sources_v6={r: rts[r].loopback_v6 for r in town_routers},
-        targets=targets(net, intents), spans=links, ring=ring_spans(links), edge=edge,
-        announced={fam: tuple(a for a in net.syndicate.aggregates if IPNetwork(a).version == ver)
-                   for fam, ver in (("ipv4", 4), ("ipv6", 6))},
+        targets=targets(net, intents),
+        spans=links,
+        ring=ring_spans(links),
+        edge=edge,
+        announced={
+            fam: tuple(a for a in net.syndicate.aggregates if IPNetwork(a).version == ver)
+            for fam, ver in (("ipv4", 4), ("ipv6", 6))
+        },
         ix_neighbors=tuple(s for s in all_sessions if s.kind != "ibgp"),
-        phones=phone_list, calls=calls(phone_list),
+        phones=phone_list,
+        calls=calls(phone_list),
     )

@@ -71,8 +71,10 @@ def ospf_neighbors(data: dict[str, Any]) -> list[OspfNeighbor]:
 
 def ospf6_neighbors(data: dict[str, Any]) -> list[OspfNeighbor]:
     """``show ipv6 ospf6 neighbor json``: ``{"neighbors": [{"neighborId", "interfaceName", "state"}]}``."""
-    return [OspfNeighbor(str(e.get("neighborId", "")), str(e.get("interfaceName", "")), _state(e))
-            for e in data.get("neighbors") or []]
+    return [
+        OspfNeighbor(str(e.get("neighborId", "")), str(e.get("interfaceName", "")), _state(e))
+        for e in data.get("neighbors") or []
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +111,9 @@ def bgp_peers(data: dict[str, Any]) -> dict[str, BgpPeer]:
             continue
         afi = e.get("addressFamilyInfo") or {}
         out[address] = BgpPeer(
-            address, int(e.get("remoteAs", 0)), str(e["bgpState"]),
+            address,
+            int(e.get("remoteAs", 0)),
+            str(e["bgpState"]),
             {k: int(v["prefixAllowedMax"]) for k, v in afi.items() if "prefixAllowedMax" in v},
             {k: int(v.get("acceptedPrefixCounter", 0)) for k, v in afi.items()},
         )
@@ -118,13 +122,13 @@ def bgp_peers(data: dict[str, Any]) -> dict[str, BgpPeer]:
 
 def bgp_paths(data: dict[str, Any]) -> dict[str, set[str]]:
     """``show bgp ipv4 unicast json``: prefix -> the peers (``peerId``) a path came from."""
-    return {prefix: {str(p.get("peerId", "")) for p in paths}
-            for prefix, paths in (data.get("routes") or {}).items()}
+    return {prefix: {str(p.get("peerId", "")) for p in paths} for prefix, paths in (data.get("routes") or {}).items()}
 
 
 def advertised(data: dict[str, Any]) -> set[str]:
     """``... advertised-routes json``: the prefixes sent to the neighbor."""
     return set(data.get("advertisedRoutes") or {})
+
 
 def route_prefixes(data: dict[str, Any]) -> set[str]:
     """``show ip route json``: the prefixes in the routing table."""

@@ -55,8 +55,9 @@ class Lab:
             raise RuntimeError(f"{node}: `{command}` failed: {(proc.stderr or proc.stdout).strip()[:200]}")
         return proc.stdout
 
-    def ping_many(self, node: str, source_v4: str, source_v6: str, addresses: list[str],
-                  count: int = 2, wait_s: float = 1) -> dict[str, bool]:
+    def ping_many(
+        self, node: str, source_v4: str, source_v6: str, addresses: list[str], count: int = 2, wait_s: float = 1
+    ) -> dict[str, bool]:
         """Ping every address from ``node`` at once (from its loopbacks); address -> answered."""
         lines = []
         for a in addresses:
@@ -115,8 +116,9 @@ class Lab:
         t0 = time.monotonic()
         outcome = sipp.call(self.state, caller, callee, self.state.holder(caller.node), self._sip_port())
         took = time.monotonic() - t0
-        return outcome.ok, (f"INVITE/200/ACK/BYE in {took:.1f} s" if outcome.ok
-                            else f"call failed: {_last_line(outcome.output)}")
+        return outcome.ok, (
+            f"INVITE/200/ACK/BYE in {took:.1f} s" if outcome.ok else f"call failed: {_last_line(outcome.output)}"
+        )
 
 
 def _last_line(text: str) -> str:

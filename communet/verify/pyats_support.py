@@ -34,8 +34,9 @@ GROUPS: dict[str, Group] = {
 
 def testbed_hosts(testbed: Any) -> tuple[dict[str, str], str | None]:
     """Management address of each device and the login user, as the pyATS testbed gives them."""
-    hosts = {name: str(dev.connections["cli"]["ip"]) for name, dev in testbed.devices.items()
-             if "cli" in dev.connections}
+    hosts = {
+        name: str(dev.connections["cli"]["ip"]) for name, dev in testbed.devices.items() if "cli" in dev.connections
+    }
     creds = getattr(testbed, "credentials", None) or {}
     user = creds.get("default", {}).get("username") if hasattr(creds, "get") else None
     return hosts, user
@@ -98,4 +99,3 @@ def verdict(section: Any, check: Check) -> None:
 def close(ctx: Context | None) -> None:
     if ctx is not None:
         ctx.transport.close()
-

@@ -43,8 +43,10 @@ def markdown(run: Run) -> str:
         lines += ["", "## Failed checks", "", "| family | check | device | target | seen |", "|---|---|---|---|---|"]
         lines += [f"| {c.family} | {c.name} | {c.device} | {c.target} | {c.detail} |" for c in failed]
     lines += ["", "## Every check", "", "| family | check | device | target | ok | seen |", "|---|---|---|---|---|---|"]
-    lines += [f"| {c.family} | {c.name} | {c.device} | {c.target} | {'yes' if c.ok else 'NO'} | {c.detail} |"
-              for c in run.checks]
+    lines += [
+        f"| {c.family} | {c.name} | {c.device} | {c.target} | {'yes' if c.ok else 'NO'} | {c.detail} |"
+        for c in run.checks
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -48,5 +48,11 @@ class Run:
         return out
 
     def as_dict(self) -> dict[str, Any]:
-        return {"started": self.started, "ok": self.ok, "seconds": self.seconds, "errors": self.errors,
-                "summary": self.summary(), "checks": [asdict(c) for c in self.checks]}
+        return {
+            "started": self.started,
+            "ok": self.ok,
+            "seconds": self.seconds,
+            "errors": self.errors,
+            "summary": self.summary(),
+            "checks": [asdict(c) for c in self.checks],
+        }

@@ -81,7 +81,10 @@ def run_resilience(ctx: Context, _state: State) -> list[Check]:
 
 
 RUNNERS: dict[str, Callable[[Context, State], list[Check]]] = {
-    "backbone": run_backbone, "ix": run_ix, "telephony": run_telephony, "resilience": run_resilience,
+    "backbone": run_backbone,
+    "ix": run_ix,
+    "telephony": run_telephony,
+    "resilience": run_resilience,
 }
 
 
@@ -107,13 +110,21 @@ def verify(ctx: Context, families: tuple[str, ...] = FAMILIES) -> tuple[Run, Sta
     return run, state
 
 
-def make_context(net: Network, intents: dict[str, Intent], lab: Lab, transport: str = "ssh",
-                 say: Progress | None = None) -> Context:
+def make_context(
+    net: Network, intents: dict[str, Intent], lab: Lab, transport: str = "ssh", say: Progress | None = None
+) -> Context:
     """A context for ``net`` on the running ``lab``, reaching routers by ``transport`` (ssh or lab)."""
     bad, good = member_routes(net)
     lab.net = net
-    ctx = Context(net, intents, expect.build(net, intents), lab, make_transport(transport, lab, net, intents),
-                  bad_prefixes=bad, registered=good)
+    ctx = Context(
+        net,
+        intents,
+        expect.build(net, intents),
+        lab,
+        make_transport(transport, lab, net, intents),
+        bad_prefixes=bad,
+        registered=good,
+    )
     if say is not None:
         ctx.say = say
     return ctx

@@ -126,5 +126,8 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> list[Change]:
     """What changed from snapshot ``a`` to ``b`` (both as loaded), counters and timers ignored."""
     before = flatten(stable(a.get("routers", {})))
     after = flatten(stable(b.get("routers", {})))
-    return [Change(p, before.get(p), after.get(p)) for p in sorted(before.keys() | after.keys())
-            if before.get(p) != after.get(p)]
+    return [
+        Change(p, before.get(p), after.get(p))
+        for p in sorted(before.keys() | after.keys())
+        if before.get(p) != after.get(p)
+    ]

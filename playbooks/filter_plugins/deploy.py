@@ -58,8 +58,11 @@ def communet_intended(intent: dict[str, Any], template: str) -> str:
 def communet_diff(before: str, after: str, name: str = "config") -> list[str]:
     """A masked unified diff, one line per item (``[]`` when equal)."""
     mask = _masker()
-    return list(difflib.unified_diff(mask(before).splitlines(), mask(after).splitlines(),
-                                     f"running/{name}", f"intended/{name}", lineterm=""))
+    return list(
+        difflib.unified_diff(
+            mask(before).splitlines(), mask(after).splitlines(), f"running/{name}", f"intended/{name}", lineterm=""
+        )
+    )
 
 
 def communet_ospf_full(data: dict[str, Any]) -> list[str]:
@@ -69,6 +72,10 @@ def communet_ospf_full(data: dict[str, Any]) -> list[str]:
 
 class FilterModule:
     def filters(self) -> dict[str, Callable[..., Any]]:
-        return {"communet_mask": communet_mask, "communet_intended": communet_intended,
-                "communet_diff": communet_diff, "communet_config_body": config_body,
-                "communet_ospf_full": communet_ospf_full}
+        return {
+            "communet_mask": communet_mask,
+            "communet_intended": communet_intended,
+            "communet_diff": communet_diff,
+            "communet_config_body": config_body,
+            "communet_ospf_full": communet_ospf_full,
+        }

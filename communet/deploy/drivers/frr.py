@@ -66,8 +66,10 @@ class FrrDriver(Driver):
         return self.vtysh("show running-config")
 
     def state(self) -> tuple[frozenset[str], frozenset[str]]:
-        return (ospf_full(self.vtysh_json("show ip ospf neighbor json")),
-                bgp_established(self.vtysh_json("show bgp neighbors json")))
+        return (
+            ospf_full(self.vtysh_json("show ip ospf neighbor json")),
+            bgp_established(self.vtysh_json("show bgp neighbors json")),
+        )
 
     def snapshot(self) -> Snapshot:
         running = self.running()

@@ -84,8 +84,9 @@ class KamailioDriver(Driver):
         self.ssh.write(self.paths()[2], intended)
 
     def diff(self, snap: Snapshot, intended: str) -> list[str]:
-        lines = difflib.unified_diff(snap.files["kamailio.cfg"].splitlines(), intended.splitlines(),
-                                     "running", "intended", lineterm="")
+        lines = difflib.unified_diff(
+            snap.files["kamailio.cfg"].splitlines(), intended.splitlines(), "running", "intended", lineterm=""
+        )
         return list(lines)
 
     def check(self) -> None:

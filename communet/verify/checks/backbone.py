@@ -23,12 +23,31 @@ def ospf(exp: Expectations, state: State) -> list[Check]:
             seen = {(n.router_id, n.interface): n for n in reader(state.get(router, {}).get(key) or {})}
             for (rid, iface), adj in sorted(expected.items()):
                 n = seen.get((rid, iface))
-                out.append(check(FAMILY, f"{label} adjacency", router, f"{adj.peer} on {iface}",
-                                 n is not None and n.full, n.state if n else "no neighbor"))
-            extra = sorted(f"{rid} on {iface} ({n.state})" for (rid, iface), n in seen.items()
-                           if (rid, iface) not in expected and not _stale(n))
-            out.append(check(FAMILY, f"{label} no unexpected neighbor", router, "all interfaces",
-                             not extra, ", ".join(extra) or f"{len(seen)} neighbor(s), all expected"))
+                out.append(
+                    check(
+                        FAMILY,
+                        f"{label} adjacency",
+                        router,
+                        f"{adj.peer} on {iface}",
+                        n is not None and n.full,
+                        n.state if n else "no neighbor",
+                    )
+                )
+            extra = sorted(
+                f"{rid} on {iface} ({n.state})"
+                for (rid, iface), n in seen.items()
+                if (rid, iface) not in expected and not _stale(n)
+            )
+            out.append(
+                check(
+                    FAMILY,
+                    f"{label} no unexpected neighbor",
+                    router,
+                    "all interfaces",
+                    not extra,
+                    ", ".join(extra) or f"{len(seen)} neighbor(s), all expected",
+                )
+            )
     return out
 
 
@@ -46,10 +65,26 @@ def bfd(exp: Expectations, state: State) -> list[Check]:
         for adj in exp.adjacencies_of(router):
             v4 = [p for p in peers if p.peer == adj.peer_v4]
             v6 = [p for p in peers if p.interface == adj.interface and IPAddress(p.peer).version == 6]
-            out.append(check(FAMILY, "bfd ipv4", router, f"{adj.peer} on {adj.interface}",
-                             any(p.status == "up" for p in v4), v4[0].status if v4 else "no session"))
-            out.append(check(FAMILY, "bfd ipv6", router, f"{adj.peer} on {adj.interface}",
-                             any(p.status == "up" for p in v6), v6[0].status if v6 else "no session"))
+            out.append(
+                check(
+                    FAMILY,
+                    "bfd ipv4",
+                    router,
+                    f"{adj.peer} on {adj.interface}",
+                    any(p.status == "up" for p in v4),
+                    v4[0].status if v4 else "no session",
+                )
+            )
+            out.append(
+                check(
+                    FAMILY,
+                    "bfd ipv6",
+                    router,
+                    f"{adj.peer} on {adj.interface}",
+                    any(p.status == "up" for p in v6),
+                    v6[0].status if v6 else "no session",
+                )
+            )
     return out
 
 
@@ -59,8 +94,16 @@ def ibgp(exp: Expectations, state: State) -> list[Check]:
         if s.kind != "ibgp":
             continue
         peer = fj.bgp_peers(state.get(s.router, {}).get("bgp") or {}).get(s.address)
-        out.append(check(FAMILY, f"ibgp {s.family}", s.router, f"{s.description} {s.address}",
-                         peer is not None and peer.established, peer.state if peer else "not configured"))
+        out.append(
+            check(
+                FAMILY,
+                f"ibgp {s.family}",
+                s.router,
+                f"{s.description} {s.address}",
+                peer is not None and peer.established,
+                peer.state if peer else "not configured",
+            )
+        )
     return out
 
 
@@ -69,8 +112,10 @@ Pings = dict[tuple[str, str], bool]  # (source router, address) -> answered
 
 def ping_plan(exp: Expectations) -> dict[str, list[str]]:
     """Source router -> every address of every other town it must reach."""
-    return {src: sorted({t.address for t in exp.targets if t.router != src}, key=lambda a: (IPAddress(a).version, a))
-            for src in exp.sources}
+    return {
+        src: sorted({t.address for t in exp.targets if t.router != src}, key=lambda a: (IPAddress(a).version, a))
+        for src in exp.sources
+    }
 
 
 def reachability(exp: Expectations, pings: Pings) -> list[Check]:
@@ -80,8 +125,16 @@ def reachability(exp: Expectations, pings: Pings) -> list[Check]:
         for address in addresses:
             t = by_addr[address]
             ok = pings.get((src, address))
-            out.append(check(FAMILY, f"reach ipv{IPAddress(address).version}", src, f"{t.town} {t.what} {address}",
-                             bool(ok), "answered" if ok else ("no answer" if ok is False else "not tried")))
+            out.append(
+                check(
+                    FAMILY,
+                    f"reach ipv{IPAddress(address).version}",
+                    src,
+                    f"{t.town} {t.what} {address}",
+                    bool(ok),
+                    "answered" if ok else ("no answer" if ok is False else "not tried"),
+                )
+            )
     return out
 
 

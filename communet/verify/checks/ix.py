@@ -32,13 +32,27 @@ def sessions(exp: Expectations, edge: dict[str, Any]) -> list[Check]:
     for s in exp.ix_neighbors:
         p = peers.get(s.address)
         where = f"{s.description} {s.address}"
-        out.append(check(FAMILY, f"{s.kind} {s.family} established", s.router, where,
-                         p is not None and p.established and p.remote_as == s.remote_as,
-                         f"{p.state}, AS{p.remote_as}" if p else "not configured"))
+        out.append(
+            check(
+                FAMILY,
+                f"{s.kind} {s.family} established",
+                s.router,
+                where,
+                p is not None and p.established and p.remote_as == s.remote_as,
+                f"{p.state}, AS{p.remote_as}" if p else "not configured",
+            )
+        )
         configured = p.max_prefix.get(AFI[s.family]) if p else None
-        out.append(check(FAMILY, f"{s.kind} {s.family} max-prefix", s.router, where,
-                         s.max_prefix is not None and configured == s.max_prefix,
-                         f"configured {configured}, intent {s.max_prefix}"))
+        out.append(
+            check(
+                FAMILY,
+                f"{s.kind} {s.family} max-prefix",
+                s.router,
+                where,
+                s.max_prefix is not None and configured == s.max_prefix,
+                f"configured {configured}, intent {s.max_prefix}",
+            )
+        )
     return out
 
 
@@ -47,8 +61,16 @@ def announced(exp: Expectations, edge: dict[str, Any]) -> list[Check]:
     for s in exp.ix_neighbors:
         sent = fj.advertised(edge.get(advertised_key(s.family, s.address)) or {})
         want = set(exp.announced[s.family])
-        out.append(check(FAMILY, f"announce {s.family} exactly aggregates", s.router, f"{s.description} {s.address}",
-                         sent == want, f"sent {sorted(sent)}" + (f", want {sorted(want)}" if sent != want else "")))
+        out.append(
+            check(
+                FAMILY,
+                f"announce {s.family} exactly aggregates",
+                s.router,
+                f"{s.description} {s.address}",
+                sent == want,
+                f"sent {sorted(sent)}" + (f", want {sorted(want)}" if sent != want else ""),
+            )
+        )
     return out
 
 
@@ -63,8 +85,16 @@ def rejected(exp: Expectations, edge: dict[str, Any], bad: dict[str, str]) -> li
     out = []
     for what, prefix in bad.items():
         via = sorted(tables[_family(prefix)].get(prefix, set()) & ix_addresses)
-        out.append(check(FAMILY, "bad prefix rejected", exp.edge or "", f"{what} {prefix}", not via,
-                         f"accepted from {', '.join(via)}" if via else "not in the table from the IX"))
+        out.append(
+            check(
+                FAMILY,
+                "bad prefix rejected",
+                exp.edge or "",
+                f"{what} {prefix}",
+                not via,
+                f"accepted from {', '.join(via)}" if via else "not in the table from the IX",
+            )
+        )
     return out
 
 
@@ -75,8 +105,16 @@ def accepted(exp: Expectations, edge: dict[str, Any], good: list[str]) -> list[C
     out = []
     for prefix in good:
         via = sorted(tables[_family(prefix)].get(prefix, set()) & ix_addresses)
-        out.append(check(FAMILY, "registered prefix accepted", exp.edge or "", prefix, bool(via),
-                         f"from {', '.join(via)}" if via else "missing"))
+        out.append(
+            check(
+                FAMILY,
+                "registered prefix accepted",
+                exp.edge or "",
+                prefix,
+                bool(via),
+                f"from {', '.join(via)}" if via else "missing",
+            )
+        )
     return out
 
 

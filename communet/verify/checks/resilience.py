@@ -35,8 +35,9 @@ def poll(probe: Callable[[], tuple[bool, T]], timeout: float, interval: float = 
 
 def loopback_plan(exp: Expectations) -> dict[str, list[str]]:
     """Each town router -> every other town router's loopbacks (both families)."""
-    return {src: sorted(t.address for t in exp.targets if t.what == "loopback" and t.router != src)
-            for src in exp.sources}
+    return {
+        src: sorted(t.address for t in exp.targets if t.what == "loopback" and t.router != src) for src in exp.sources
+    }
 
 
 def unreachable(ctx: Context) -> tuple[bool, list[str]]:
@@ -75,18 +76,42 @@ def one_span(ctx: Context, span: SpanLink) -> list[Check]:
     ctx.lab.set_span(span, up=False)
     try:
         ok, lost, took = poll(lambda: unreachable(ctx), CONVERGE_S)
-        out.append(check(FAMILY, "all towns reachable, span cut", span.a, span.label, ok,
-                         f"converged in {took:.1f} s" if ok else _lost(lost)))
+        out.append(
+            check(
+                FAMILY,
+                "all towns reachable, span cut",
+                span.a,
+                span.label,
+                ok,
+                f"converged in {took:.1f} s" if ok else _lost(lost),
+            )
+        )
         if ctx.exp.calls:
             out.append(place_call(ctx, ctx.exp.calls[0], FAMILY, f"call with span {span.id} cut"))
     finally:
         ctx.lab.set_span(span, up=True)
     ok, missing, took = poll(lambda: adjacency_up(ctx, span), RECOVER_S)
-    out.append(check(FAMILY, "adjacency back, span restored", span.a, span.label, ok,
-                     f"full again in {took:.1f} s" if ok else f"still down: {missing}"))
+    out.append(
+        check(
+            FAMILY,
+            "adjacency back, span restored",
+            span.a,
+            span.label,
+            ok,
+            f"full again in {took:.1f} s" if ok else f"still down: {missing}",
+        )
+    )
     ok, lost, took = poll(lambda: unreachable(ctx), CONVERGE_S)
-    out.append(check(FAMILY, "all towns reachable, span restored", span.a, span.label, ok,
-                     f"in {took:.1f} s" if ok else _lost(lost)))
+    out.append(
+        check(
+            FAMILY,
+            "all towns reachable, span restored",
+            span.a,
+            span.label,
+            ok,
+            f"in {took:.1f} s" if ok else _lost(lost),
+        )
+    )
     return out
 
 

@@ -26,8 +26,14 @@ def registrations(ctx: Context) -> list[Check]:
 
 def place_call(ctx: Context, call: Call, family: str = FAMILY, name: str = "call completes") -> Check:
     ok, detail = ctx.lab.call(call)
-    return check(family, name, call.caller_town, f"{call.caller} ({call.caller_town}) -> "
-                 f"{call.callee} ({call.callee_town})", ok, detail)
+    return check(
+        family,
+        name,
+        call.caller_town,
+        f"{call.caller} ({call.caller_town}) -> {call.callee} ({call.callee_town})",
+        ok,
+        detail,
+    )
 
 
 def calls(ctx: Context) -> list[Check]:

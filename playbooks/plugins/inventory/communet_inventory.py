@@ -21,7 +21,7 @@ from communet.inventories import ansible_inventory
 from communet.model.load import load_network
 
 DOCUMENTATION = r"""
-    name: communet
+    name: communet_inventory
     short_description: The syndicate's devices from the communet source of truth
     description:
       - Loads and validates inventory/, derives every live device's intent, and adds
@@ -32,7 +32,7 @@ DOCUMENTATION = r"""
       plugin:
         description: Marks the file as this plugin's configuration.
         required: true
-        choices: ["communet"]
+        choices: ["communet_inventory"]
       inventory_dir:
         description: The inventory directory; a relative path is taken from the repository root.
         type: path
@@ -55,7 +55,7 @@ EXAMPLES = r"""
 
 
 class InventoryModule(BaseInventoryPlugin):
-    NAME = "communet"
+    NAME = "communet_inventory"
 
     def verify_file(self, path: str) -> bool:
         return super().verify_file(path) and Path(path).name in {"communet.yml", "communet.yaml"}

@@ -10,23 +10,11 @@ from communet.verify import aetest_sections as sections
 
 
 class CommonSetup(sections.Setup):
-    learn_state = True
+    family = "backbone"
 
 
-class OspfAdjacencies(sections.GroupChecks):
-    group = "ospf"
-
-
-class BfdSessions(sections.GroupChecks):
-    group = "bfd"
-
-
-class IbgpSessions(sections.GroupChecks):
-    group = "ibgp"
-
-
-class Reachability(sections.GroupChecks):
-    group = "reachability"
+class Checks(sections.FamilyChecks):
+    family = "backbone"
 
 
 class CommonCleanup(sections.Cleanup):

@@ -9,11 +9,11 @@ from communet.verify import aetest_sections as sections
 
 
 class CommonSetup(sections.Setup):
-    learn_state = True
+    family = "ix"
 
 
-class IxPeering(sections.GroupChecks):
-    group = "ix"
+class Checks(sections.FamilyChecks):
+    family = "ix"
 
 
 class CommonCleanup(sections.Cleanup):

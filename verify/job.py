@@ -8,8 +8,10 @@ from pathlib import Path
 
 from pyats.easypy import run
 
+from communet.verify import registry
+
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("backbone", "ix", "telephony", "resilience")
+SCRIPTS = registry.families()  # one script per family: verify/<family>.py
 
 
 def main(runtime):  # noqa: ANN001, ANN201 - the easypy entry point

@@ -9,11 +9,11 @@ from communet.verify import aetest_sections as sections
 
 
 class CommonSetup(sections.Setup):
-    learn_state = False
+    family = "resilience"
 
 
-class SpanCuts(sections.GroupChecks):
-    group = "resilience"
+class Checks(sections.FamilyChecks):
+    family = "resilience"
 
 
 class CommonCleanup(sections.Cleanup):

@@ -9,15 +9,11 @@ from communet.verify import aetest_sections as sections
 
 
 class CommonSetup(sections.Setup):
-    learn_state = False
+    family = "telephony"
 
 
-class Registrations(sections.GroupChecks):
-    group = "registrations"
-
-
-class Calls(sections.GroupChecks):
-    group = "calls"
+class Checks(sections.FamilyChecks):
+    family = "telephony"
 
 
 class CommonCleanup(sections.Cleanup):

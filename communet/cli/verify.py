@@ -10,12 +10,14 @@ import typer
 
 from communet.cli.common import INVENTORY, InventoryOpt, JsonOpt, fail, interactive, load_or_exit
 from communet.design import build_design
-from communet.verify import report, snapshot
+from communet.verify import registry, report, snapshot
 from communet.verify.collect import TRANSPORTS
 from communet.verify.lab_access import Lab, LabUnavailable
-from communet.verify.results import FAMILIES, Run
+from communet.verify.results import Run
 from communet.verify.run import learn, make_context
 from communet.verify.run import verify as run_verify
+
+FAMILIES = registry.families()
 
 
 def _print_run(run: Run, paths: tuple[str, str]) -> None:

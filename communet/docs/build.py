@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from communet.docs.checks import checks_page
 from communet.docs.diagrams import backbone_dot, source_hash, svg_hash, to_svg, town_dot
 from communet.docs.extensions import extensions_page
 from communet.docs.ipplan import ipplan_page
@@ -46,6 +47,7 @@ def build(net: Network) -> list[Doc]:
         ("extensions.md", lambda: extensions_page(net)),
         ("ix.md", lambda: ix_page(net)),
         ("inventory.md", reference_page),
+        ("verify.md", checks_page),
     ]
     docs = [Doc(path, text=make()) for path, make in pages]
     docs += [Doc(f"towns/{t.name}.md", text=town_page(net, t)) for t in net.towns]

@@ -71,6 +71,7 @@ def overview_page(net: Network) -> str:
         ("Extension plan", "extensions.md"),
         ("Internet exchange: peers, sessions, filters", "ix.md"),
         ("Inventory format reference", "inventory.md"),
+        ("What verify checks", "verify.md"),
         ("Worked example: adding a town", "worked-example.md"),
     ))
     return page(

@@ -6,30 +6,16 @@ The scripts stay thin: every expectation and check lives in ``communet.verify``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from communet import ROOT
 from communet.design import build_design
 from communet.model.load import load_network
-from communet.verify.checks import backbone, resilience, telephony
+from communet.verify import registry
 from communet.verify.collect import SshTransport, State
 from communet.verify.lab_access import Lab
 from communet.verify.results import Check
-from communet.verify.run import Context, learn, make_context, ping_all, run_ix
-
-Group = Callable[[Context, State], list[Check]]
-
-GROUPS: dict[str, Group] = {
-    "ospf": lambda ctx, st: backbone.ospf(ctx.exp, st),
-    "bfd": lambda ctx, st: backbone.bfd(ctx.exp, st),
-    "ibgp": lambda ctx, st: backbone.ibgp(ctx.exp, st),
-    "reachability": lambda ctx, st: backbone.reachability(ctx.exp, ping_all(ctx, backbone.ping_plan(ctx.exp))),
-    "ix": run_ix,
-    "registrations": lambda ctx, st: telephony.registrations(ctx),
-    "calls": lambda ctx, st: telephony.calls(ctx),
-    "resilience": lambda ctx, st: resilience.all_checks(ctx),
-}
+from communet.verify.run import Context, learn, make_context
 
 
 def testbed_hosts(testbed: Any) -> tuple[dict[str, str], str | None]:
@@ -83,7 +69,7 @@ def loop_checks(section: Any, test: Any, group: str, ctx: Context, state: State)
     """Compute ``group``'s checks and loop ``test`` over them, one section per check."""
     from pyats import aetest
 
-    checks = GROUPS[group](ctx, state)
+    checks = registry.get(group).run(ctx, state)
     if not checks:
         section.skipped(f"no {group} checks for this network")
     aetest.loop.mark(test, uids=uids(checks), check=checks)

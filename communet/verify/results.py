@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-FAMILIES = ("backbone", "ix", "telephony", "resilience")
-
 
 @dataclass(frozen=True, slots=True)
 class Check:

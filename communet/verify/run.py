@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 
 from communet.design import Intent
 from communet.model.network import Network
-from communet.verify import expect, frr_json
-from communet.verify.checks import backbone, ix, resilience, telephony
+from communet.verify import expect, frr_json, registry
+from communet.verify.checks import backbone, ix
 from communet.verify.collect import State, Transport, collect, make_transport
 from communet.verify.expect import Expectations
 from communet.verify.lab_access import Lab, member_routes
-from communet.verify.results import FAMILIES, Check, Run
+from communet.verify.results import Run
 
 Progress = Callable[[str], None]
 
@@ -62,38 +62,13 @@ def ping_all(ctx: Context, targets: dict[str, list[str]]) -> backbone.Pings:
     return out
 
 
-def run_backbone(ctx: Context, state: State) -> list[Check]:
-    return backbone.all_checks(ctx.exp, state, ping_all(ctx, backbone.ping_plan(ctx.exp)))
-
-
-def run_ix(ctx: Context, state: State) -> list[Check]:
-    if not ctx.exp.edge:
-        return []
-    return ix.all_checks(ctx.exp, state.get(ctx.exp.edge, {}), ctx.bad_prefixes, ctx.registered)
-
-
-def run_telephony(ctx: Context, _state: State) -> list[Check]:
-    return telephony.all_checks(ctx)
-
-
-def run_resilience(ctx: Context, _state: State) -> list[Check]:
-    return resilience.all_checks(ctx)
-
-
-RUNNERS: dict[str, Callable[[Context, State], list[Check]]] = {
-    "backbone": run_backbone,
-    "ix": run_ix,
-    "telephony": run_telephony,
-    "resilience": run_resilience,
-}
-
-
-def verify(ctx: Context, families: tuple[str, ...] = FAMILIES) -> tuple[Run, State]:
+def verify(ctx: Context, families: tuple[str, ...] | None = None) -> tuple[Run, State]:
     """Run the checks of ``families``; return the run and the state learned at its start."""
+    families = registry.families() if families is None else families
     t0 = time.monotonic()
     run = Run(started=datetime.now(UTC).isoformat(timespec="seconds"))
     state: State = {}
-    if {"backbone", "ix"} & set(families):
+    if registry.reads_state(families):
         ctx.say("collecting state from every router")
         state, errors = learn(ctx)
         run.errors += errors
@@ -102,7 +77,7 @@ def verify(ctx: Context, families: tuple[str, ...] = FAMILIES) -> tuple[Run, Sta
         ctx.say(f"checking {family}")
         t = time.monotonic()
         try:
-            run.checks += RUNNERS[family](ctx, state)
+            run.checks += registry.run_family(family, ctx, state)
         except Exception as exc:  # a family that cannot run is reported, the others still run
             run.errors.append(f"{family}: {exc}")
         run.seconds[family] = round(time.monotonic() - t, 2)

@@ -68,7 +68,7 @@ def test_span_to_connects_on_a_free_port(inventory: Path) -> None:
     ("name", "span_to", "message"),
     [
         ("aldermoor", [], "already exists"),
-        ("Idlewood", [], "should match pattern"),
+        ("Idlewood", [], "is not a valid name"),
         ("idlewood", ["no-such-router"], "unknown device"),
     ],
 )

@@ -61,7 +61,9 @@ def prefix_lists(syn: Syndicate, peers: list[Peer]) -> tuple[PrefixList, ...]:
                 f"TOO-SPECIFIC-{suffix}",
                 family,
                 f"longer than /{maxlen}",
-                (PrefixListEntry(5, "permit", _default(version), ge=maxlen + 1, le=_width(version)),),
+                ()
+                if maxlen >= _width(version)
+                else (PrefixListEntry(5, "permit", _default(version), ge=maxlen + 1, le=_width(version)),),
             ),
         ]
         for peer in peers:
@@ -95,6 +97,28 @@ def peer_in(peer: Peer, suffix: str) -> str:
 
 def out_map(suffix: str) -> str:
     return f"IX-OUT-{suffix}"
+
+
+def close_empty(
+    lists: tuple[PrefixList, ...], maps: tuple[RouteMap, ...]
+) -> tuple[tuple[PrefixList, ...], tuple[RouteMap, ...]]:
+    """No empty prefix-list reaches a config: FRR and IOS-XE match everything with one, JunOS has none.
+
+    An entry that rejects what an empty list holds rejects nothing and goes; an entry that
+    accepts what an empty list holds (a peer with nothing registered in a family, no
+    aggregate in a family) becomes a deny of everything, so the family is closed.
+    """
+    empty = {p.name for p in lists if not p.entries}
+    closed: list[RouteMap] = []
+    for rmap in maps:
+        entries: list[RouteMapEntry] = []
+        for e in rmap.entries:
+            if e.match_prefix_list not in empty:
+                entries.append(e)
+            elif e.action == "permit":
+                entries.append(RouteMapEntry(e.seq, "deny", "nothing registered in this family: deny all"))
+        closed.append(RouteMap(rmap.name, rmap.family, tuple(entries)))
+    return tuple(p for p in lists if p.entries), tuple(closed)
 
 
 def route_maps(peers: list[Peer]) -> tuple[RouteMap, ...]:
@@ -142,3 +166,8 @@ def route_maps(peers: list[Peer]) -> tuple[RouteMap, ...]:
             )
         )
     return tuple(maps)
+
+
+def ix_policy(syn: Syndicate, peers: list[Peer]) -> tuple[tuple[PrefixList, ...], tuple[RouteMap, ...]]:
+    """The edge's prefix-lists and route-maps, with no empty prefix-list left."""
+    return close_empty(prefix_lists(syn, peers), route_maps(peers))

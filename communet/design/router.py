@@ -246,7 +246,9 @@ def router_intent(net: Network, site: Site, router: Router) -> RouterIntent:
     )
     announced = [str(p) for _, v4, v6 in prefixes for p in (v4, v6)] + (list(syn.aggregates) if edge else [])
     router_id = str(ad.loopback_v4(syn, router.id))
-    neighbors = ibgp_neighbors(net, router) + (ix_neighbors(net) if edge else [])
+    on_ix = net.on_ix(router.hostname)
+    neighbors = ibgp_neighbors(net, router) + (ix_neighbors(net) if on_ix else [])
+    plists, rmaps = policy.ix_policy(syn, net.ix.peers) if on_ix else ((), ())
     return RouterIntent(
         hostname=router.hostname,
         platform=plat.name,
@@ -280,8 +282,8 @@ def router_intent(net: Network, site: Site, router: Router) -> RouterIntent:
             networks_v6=tuple(p for p in announced if _family_of(p) == "ipv6"),
             first_as_exempt=any(n.enforce_first_as is False for n in neighbors),
         ),
-        prefix_lists=policy.prefix_lists(syn, net.ix.peers) if edge else (),
-        route_maps=policy.route_maps(net.ix.peers) if edge else (),
+        prefix_lists=plists,
+        route_maps=rmaps,
         static_routes=tuple(
             StaticRoute(a, _family_of(a), "blackhole", "aggregate, announced at the IX")  # type: ignore[arg-type]
             for a in syn.aggregates

@@ -27,7 +27,19 @@ FILES: tuple[tuple[str, type[BaseModel]], ...] = (
 )
 
 #: Names for the validated string and number kinds of communet.model.base.
-VALIDATORS = {"_prefix": "IP prefix", "_address": "IP address", "_asn": "AS number"}
+VALIDATORS = {
+    "_prefix": "IP prefix",
+    "_address": "IP address",
+    "_asn": "AS number",
+    "_host_address": "IP address of a host (not unspecified, loopback or multicast)",
+    "_area": "OSPF area (dotted, or a number)",
+    "_name": "name (a-z, 0-9 and -, at most 63 characters)",
+    "_text64": "text (at most 64 characters, no control characters, no \" or \\)",
+    "_text128": "text (at most 128 characters, no control characters, no \" or \\)",
+    "_domain": "domain name",
+    "_secret": "environment variable name (COMMUNET_...)",
+    "_login": "user name",
+}
 
 
 def anchor(model: type[BaseModel]) -> str:

@@ -5,6 +5,10 @@ from __future__ import annotations
 from pydantic import Field
 
 from communet.model.base import Address, Asn, Model, Name, Prefix
+from communet.model.text import SecretName, Text
+
+#: The largest prefix limit every platform takes (IOS-XE: 2147483647).
+MAX_PREFIX_LIMIT = 2_147_483_647
 
 
 class IxPort(Model):
@@ -19,9 +23,9 @@ class IxNeighbor(Model):
     asn: Asn | None = None
     v4: Address
     v6: Address
-    max_prefix_v4: int = Field(1000, ge=1)
-    max_prefix_v6: int = Field(500, ge=1)
-    password_secret: str | None = Field(None, description="environment variable with the MD5 password")
+    max_prefix_v4: int = Field(1000, ge=1, le=MAX_PREFIX_LIMIT)
+    max_prefix_v6: int = Field(500, ge=1, le=MAX_PREFIX_LIMIT)
+    password_secret: SecretName | None = Field(None, description="environment variable with the MD5 password")
 
 
 class RouteServer(IxNeighbor):
@@ -33,7 +37,7 @@ class Peer(IxNeighbor):
 
 
 class Ix(Model):
-    name: str
+    name: Text
     lan_v4: Prefix
     lan_v6: Prefix
     port: IxPort

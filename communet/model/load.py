@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from communet.errors import InventoryError, Problem
 from communet.model.checks import check_network
+from communet.model.files import FileRefused, bounded_text, refuse_expansion, stray_files, town_files
 from communet.model.ix import Ix
 from communet.model.network import Network
 from communet.model.site import DataCenter, Town
@@ -73,7 +74,7 @@ VALUE_HINTS: tuple[tuple[str, str], ...] = (
     ("has no prefix length", "add /LENGTH to the prefix"),
     ("is not an IP prefix", "write ADDRESS/LENGTH, e.g. as the pools in syndicate.yml"),
     ("is not an IP address", "write a bare IPv4 or IPv6 address, without /LENGTH"),
-    ("not a usable AS number", "use the AS number the registry assigned (1..4294967294; 23456 is AS_TRANS)"),
+    ("not a usable AS number", "use the AS number the registry assigned (23456 is AS_TRANS, 65535 is reserved)"),
     ("is below first", "swap first and last"),
     ("same number of digits", "extensions of one range have the same length, e.g. 2100-2199"),
     ("leased span needs", "add provider: and circuit: as the fiber contract names them"),
@@ -180,12 +181,20 @@ def find_line(path: Path, loc: tuple[int | str, ...]) -> int | None:
 def _read(path: Path, root: Path, problems: list[Problem]) -> dict[str, Any] | None:
     rel = str(path.relative_to(root.parent)) if path.is_relative_to(root.parent) else str(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        text = bounded_text(path)
+        data = yaml.load(text, Loader=_Loader)
+        refuse_expansion(data)
+    except FileRefused as exc:
+        problems.append(Problem(rel, "", str(exc), exc.hint))
+        return None
     except OSError as exc:
         problems.append(Problem(rel, "", f"cannot read the file: {exc.strerror}", "check the path"))
         return None
     except UnicodeDecodeError as exc:
         problems.append(Problem(rel, "", f"not UTF-8 text (byte {exc.start})", "save the file as UTF-8"))
+        return None
+    except RecursionError:
+        problems.append(Problem(rel, "", "nested too deeply to read", "an inventory file nests a few levels only"))
         return None
     except DuplicateKeyError as exc:
         mark = exc.problem_mark
@@ -273,10 +282,9 @@ def _load_parts(
     files: dict[str, str] = {name: _rel(root / f"{name}.yml", root) for name in RESERVED}
     if dc is not None:
         files[dc.name] = _rel(root / "datacenter.yml", root)
+    problems.extend(stray_files(root))
     loaded = [
-        (path, town)
-        for path in sorted((root / "towns").glob("*.yml"))
-        if (town := _load_town(path, root, problems)) is not None
+        (path, town) for path in town_files(root, problems) if (town := _load_town(path, root, problems)) is not None
     ]
     # a file named after its town keeps the name; a copy under another file name is the duplicate
     loaded.sort(key=lambda item: item[0].stem != item[1].name)

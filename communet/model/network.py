@@ -86,5 +86,9 @@ class Network:
                 index.setdefault(device, []).append(span)
         return {device: tuple(spans) for device, spans in index.items()}
 
+    def on_ix(self, hostname: str) -> bool:
+        """Whether ``hostname`` holds an IX port: only such a router has IX sessions and filters."""
+        return hostname == self.ix.port.device
+
     def town(self, name: str) -> Town:
         return next(t for t in self.towns if t.name == name)

@@ -7,6 +7,10 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from communet.model.base import Id, Model, Name
+from communet.model.text import Text
+
+#: Extensions stay below 10**9: Kamailio compares them as signed 32-bit integers.
+EXTENSION_MAX = 999_999_999
 
 Platform = Literal["frr", "ios_xe", "junos"]
 Phase = Literal["planned", "staged", "active"]
@@ -17,7 +21,7 @@ class Router(Model):
     hostname: Name
     platform: Platform = Field("frr", description="which templates render its config")
     role: Literal["town", "core", "edge"] = Field("town", description="core: route reflector; edge: the IX uplink")
-    model: str = Field("", description="hardware model, for the record")
+    model: Text = Field("", description="hardware model, for the record")
 
 
 class Endpoint(Model):
@@ -32,8 +36,8 @@ class Span(Model):
     local: Endpoint = Field(description="this site's router and port")
     remote: Endpoint = Field(description="the other router and port")
     fiber: Literal["owned", "leased"] = "owned"
-    provider: str = Field("", description="who leases the fiber to us (required when leased)")
-    circuit: str = Field("", description="the provider's circuit id (required when leased)")
+    provider: Text = Field("", description="who leases the fiber to us (required when leased)")
+    circuit: Text = Field("", description="the provider's circuit id (required when leased)")
     length_km: float = Field(1.0, gt=0, le=500, description="fiber length; sets the OSPF cost unless cost is given")
     cost: int | None = Field(None, ge=1, le=65535, description="OSPF cost; default 10 per km")
 
@@ -45,8 +49,8 @@ class Span(Model):
 
 
 class ExtensionRange(Model):
-    first: int = Field(ge=0)
-    last: int = Field(ge=0)
+    first: int = Field(ge=0, le=EXTENSION_MAX)
+    last: int = Field(ge=0, le=EXTENSION_MAX)
 
     @model_validator(mode="after")
     def _ordered(self) -> ExtensionRange:
@@ -73,8 +77,8 @@ class Site(Model):
 
     id: int = Field(ge=0, le=65535, description="site id: seeds the site's address blocks")
     name: Name = Field(description="also the file name, towns/NAME.yml")
-    display_name: str = Field("", description="as people write it")
-    segments: list[str] = Field(default_factory=list, description="segment roles from syndicate.yml segment_roles")
+    display_name: Text = Field("", description="as people write it: accents, spaces, capitals")
+    segments: list[Name] = Field(default_factory=list, description="segment roles from syndicate.yml segment_roles")
     spans: list[Span] = Field(default_factory=list, description="fiber spans starting on this site's router")
 
 

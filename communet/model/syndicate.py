@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from communet.model.base import Address, Asn, Model, Prefix, VlanId
+from communet.model.base import Area, Asn, HostAddress, Model, Name, Prefix, VlanId
+from communet.model.text import Domain, Login, LongText, SecretName, Text
+
+#: FRR and IOS-XE take a reference bandwidth of 1..4294967 Mbit/s.
+REFERENCE_BANDWIDTH_MAX = 4_294_967
+#: A UDP port for RTP media: unprivileged.
+RtpPort = Annotated[int, Field(ge=1024, le=65535)]
 
 
 class Pools(Model):
@@ -36,7 +42,7 @@ class SegmentRole(Model):
     slot: int = Field(ge=0, le=4095)
     v4_prefixlen: int = Field(24, ge=8, le=30)
     pool_v4: Literal["site", "public"] = "site"
-    description: str = ""
+    description: Text = ""
 
 
 class Bfd(Model):
@@ -45,25 +51,25 @@ class Bfd(Model):
 
 
 class Routing(Model):
-    ospf_area: str = "0.0.0.0"
-    reference_bandwidth_mbps: int = Field(100000, ge=1)
+    ospf_area: Area = "0.0.0.0"
+    reference_bandwidth_mbps: int = Field(100000, ge=1, le=REFERENCE_BANDWIDTH_MAX)
     bfd: Bfd = Bfd()
-    route_reflectors: list[str] = Field(min_length=1)
+    route_reflectors: list[Name] = Field(min_length=1)
 
 
 class Snmp(Model):
-    user: str
-    auth_secret: str = Field(description="environment variable holding the SNMPv3 auth key")
-    priv_secret: str = Field(description="environment variable holding the SNMPv3 priv key")
-    location: str = ""
+    user: Login
+    auth_secret: SecretName = Field(description="environment variable holding the SNMPv3 auth key")
+    priv_secret: SecretName = Field(description="environment variable holding the SNMPv3 priv key")
+    location: LongText = ""
 
 
 class Management(Model):
-    user: str = "communet"
-    ntp: list[Address] = Field(min_length=1)
-    syslog: list[Address] = Field(min_length=1)
+    user: Login = "communet"
+    ntp: list[HostAddress] = Field(min_length=1)
+    syslog: list[HostAddress] = Field(min_length=1)
     snmp: Snmp
-    domain: str
+    domain: Domain
 
 
 class VoiceQos(Model):
@@ -71,13 +77,21 @@ class VoiceQos(Model):
 
     media_dscp: int = Field(46, ge=0, le=63)
     signalling_dscp: int = Field(24, ge=0, le=63)
-    rtp_ports: tuple[int, int] = (10000, 20000)
+    rtp_ports: tuple[RtpPort, RtpPort] = (10000, 20000)
+
+    @model_validator(mode="after")
+    def _rtp_ordered(self) -> VoiceQos:
+        first, last = self.rtp_ports
+        if last < first:
+            raise ValueError(f"rtp_ports: last ({last}) is below first ({first})")
+        return self
+
     sip_port: int = Field(5060, ge=1, le=65535)
 
 
 class Telephony(Model):
     sip_host: int = Field(10, ge=1, description="host index of a SIP server in its voice segment")
-    domain: str
+    domain: Domain
     qos: VoiceQos = VoiceQos()
 
 
@@ -94,12 +108,12 @@ class Limits(Model):
 
 
 class Syndicate(Model):
-    name: str
+    name: Text
     asn: Asn
     aggregates: list[Prefix] = Field(min_length=1)
     pools: Pools
     site_block: SiteBlock = SiteBlock()
-    segment_roles: dict[str, SegmentRole]
+    segment_roles: dict[Name, SegmentRole]
     routing: Routing
     management: Management
     telephony: Telephony

@@ -217,3 +217,48 @@ def test_requirements_name_the_missing_packages(monkeypatch) -> None:
     found = requirements.problems()
     assert any("root" in p for p in found)
     assert any("bird2" in p and "apt-get install" in p for p in found)
+
+
+def _ssh(state: State, node, user: str, command: str, known: Path | None = None) -> subprocess.CompletedProcess[str]:
+    from communet.lab.sshd import ssh_command
+
+    argv = ssh_command(state, node, user)
+    if known is not None:  # ssh takes an option's first value: replace it
+        argv = [f"UserKnownHostsFile={known}" if a.startswith("UserKnownHostsFile=") else a for a in argv]
+    argv += ["-o", "BatchMode=yes", command]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
+
+
+def test_deploy_user_runs_only_its_sudo_commands(lab: float, state: State, topo: Topology) -> None:
+    from communet.lab.access import DEPLOY_USER, KAMAILIO_RESTART, STAGING
+
+    router = topo.of_kind("router")[0]
+    got = _ssh(state, router, DEPLOY_USER, f"id -u; sudo -n vtysh -c 'show version'; test -w {STAGING} && echo w")
+    assert got.returncode == 0, got.stderr
+    assert got.stdout.split()[0] != "0" and "FRRouting" in got.stdout and got.stdout.split()[-1] == "w"
+    assert "unable to resolve" not in got.stderr
+    for forbidden in ("sudo -n cat /etc/shadow", "sudo -n sh -c id", f"sudo -n {KAMAILIO_RESTART}"):
+        denied = _ssh(state, router, DEPLOY_USER, forbidden)
+        assert denied.returncode != 0 and "root:" not in denied.stdout, forbidden
+    nft = _ssh(state, router, DEPLOY_USER, "sudo -n nft list tables; echo rc=$?")
+    assert "rc=0" in nft.stdout, nft.stderr
+    sip = topo.of_kind("sip")[0]
+    restart = _ssh(state, sip, DEPLOY_USER, f"sudo -n {KAMAILIO_RESTART} kamailio.cfg")
+    assert restart.returncode == 0 and "restarted" in restart.stdout, restart.stderr
+    bad = _ssh(state, sip, DEPLOY_USER, f"sudo -n {KAMAILIO_RESTART} ../../etc/shadow")
+    assert bad.returncode == 2
+
+
+def test_a_changed_host_key_stops_ssh(lab: float, state: State, topo: Topology, tmp_path: Path) -> None:
+    node = topo.of_kind("router")[0]
+    address = str(node.mgmt).split("/")[0]
+    pinned = state.known_hosts.read_text().splitlines()
+    assert any(line.split()[0] == address for line in pinned)
+    key = tmp_path / "other"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    forged = tmp_path / "known_hosts"
+    kind, blob = key.with_suffix(".pub").read_text().split()[:2]
+    forged.write_text(f"{address} {kind} {blob}\n")
+    got = _ssh(state, node, "root", "hostname", forged)
+    assert got.returncode == 255 and node.name not in got.stdout
+    assert "host key" in got.stderr.lower() or "HOST IDENTIFICATION HAS CHANGED" in got.stderr

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from communet.lab import bird, frr, kamailio, member, sipp, sshd, wiring
+from communet.lab import access, bird, frr, kamailio, member, sipp, sshd, wiring
 from communet.lab.health import converged, wait_converged
 from communet.lab.netns import LabError, enter, ip, links, namespaces, run
 from communet.lab.nodes import node_paths, start_holder, wait_holders
@@ -116,10 +116,11 @@ def start_daemons(net: Network, topo: Topology, state: State, holders: dict[str,
         bird.start(state, net, rs, holders[rs.name])
     user = net.syndicate.management.user
     sshd.ensure_user(state, user)
+    access.ensure_deploy_user(state)
     sshd.ensure_privsep(state)
-    for node in topo.nodes:
-        if node.mgmt:
-            sshd.start(state, node, holders[node.name], user)
+    prepare_access(state, topo)
+    known = [sshd.start(state, node, holders[node.name], user) for node in topo.nodes if node.mgmt]
+    access.write_known_hosts(state, known)
     for node in topo.of_kind("sip"):
         kamailio.start(state, node, holders[node.name])
     sipp.write_scenarios(state, net.syndicate.telephony.domain)
@@ -127,6 +128,16 @@ def start_daemons(net: Network, topo: Topology, state: State, holders: dict[str,
         sipp.start_phone(state, phone, holders[phone.node], net.syndicate.telephony.qos.sip_port)
     for node in frr_nodes:
         frr.wait_daemons(state, node)
+
+
+def prepare_access(state: State, topo: Topology) -> None:
+    """The deploy user's writable places in each node (its sudo rules came with the holder)."""
+    for node in topo.nodes:
+        paths = node_paths(state, node.name)
+        if node.kind == "router":
+            access.owned_by_deploy(paths.etc / "deploy")
+        elif node.kind == "sip":
+            access.owned_by_deploy(paths.base / "kamailio-etc", 0o750)
 
 
 def load_configs(topo: Topology, state: State, holders: dict[str, int]) -> None:

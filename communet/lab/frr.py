@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import grp
 import json
 import os
 import pwd
@@ -20,6 +21,7 @@ from communet.lab.topology import MGMT_IF, Node
 from communet.render import jinja_env, render_intent
 
 DAEMON_DIR = Path("/usr/lib/frr")
+VTY_GROUP = "frrvty"
 #: Extra options per daemon (zebra's larger netlink buffer, as the Debian package uses).
 OPTIONS: dict[str, tuple[str, ...]] = {"zebra": ("-s", "90000000")}
 #: Scheduling priority (nice) per daemon: BFD's sub-second timers must not starve on a busy
@@ -46,11 +48,25 @@ def prepare(state: State, node: Node, config: str) -> None:
     for directory in (paths.etc, paths.run, paths.log):
         directory.mkdir(parents=True, exist_ok=True)
         os.chown(directory, uid, gid)
-    (paths.etc / "frr.conf").write_text(config, encoding="utf-8")
-    (paths.etc / "vtysh.conf").write_text(render("vtysh.conf.j2", hostname=node.name), encoding="utf-8")
-    (paths.etc / "daemons").write_text("".join(f"{d}=yes\n" for d in node.daemons), encoding="utf-8")
-    for name in ("frr.conf", "vtysh.conf", "daemons"):
-        os.chown(paths.etc / name, uid, gid)
+    # As Debian's /etc/frr: the CLI group reaches vtysh.conf, only frr reads frr.conf (it holds secrets).
+    os.chown(paths.etc, uid, grp.getgrnam(VTY_GROUP).gr_gid)
+    paths.etc.chmod(0o750)
+    files = {
+        "frr.conf": (config, gid),
+        "vtysh.conf": (render("vtysh.conf.j2", hostname=node.name), grp.getgrnam(VTY_GROUP).gr_gid),
+        "daemons": ("".join(f"{d}=yes\n" for d in node.daemons), gid),
+    }
+    for name, (text, group) in files.items():
+        write_private(paths.etc / name, text, uid, group)
+
+
+def write_private(path: Path, text: str, uid: int, gid: int, mode: int = 0o640) -> None:
+    """Write ``path`` created with ``mode`` (never world-readable, not even for a moment)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.chown(path, uid, gid)
+    path.chmod(mode)
 
 
 def bootstrap_config(state: State, node: Node) -> str:

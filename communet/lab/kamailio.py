@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from communet import ROOT
+from communet.lab.access import KAMAILIO_ETC, KAMAILIO_RESTART, kamailio_restart_script
 from communet.lab.netns import LabError, enter, run, spawn
 from communet.lab.nodes import node_paths
 from communet.lab.state import State
@@ -11,6 +15,7 @@ from communet.lab.topology import Node
 CONFIGS = ROOT / "configs"
 SHM_MB = "32"
 PKG_MB = "8"
+CONFIG_NAME = "kamailio.cfg"
 
 
 def ctl_socket(state: State, node: str) -> str:
@@ -18,12 +23,16 @@ def ctl_socket(state: State, node: str) -> str:
 
 
 def start(state: State, node: Node, holder: int) -> None:
-    config = CONFIGS / f"{node.name}.cfg"
-    if not config.exists():
-        raise LabError(f"{config.relative_to(ROOT)} not found\n    hint: run `communet render` first")
+    """Kamailio from /etc/kamailio/kamailio.cfg inside the node (a copy of configs/), and its restart command."""
+    source = CONFIGS / f"{node.name}.cfg"
+    if not source.exists():
+        raise LabError(f"{source.relative_to(ROOT)} not found\n    hint: run `communet render` first")
     paths = node_paths(state, node.name)
     for directory in (paths.run, paths.log):
         directory.mkdir(parents=True, exist_ok=True)
+    etc = paths.base / "kamailio-etc"
+    shutil.copyfile(source, etc / CONFIG_NAME)
+    config = f"{KAMAILIO_ETC}/{CONFIG_NAME}"
     cmd = [
         "kamailio",
         "-DD",
@@ -33,7 +42,7 @@ def start(state: State, node: Node, holder: int) -> None:
         "-M",
         PKG_MB,
         "-f",
-        str(config),
+        config,
         "-P",
         str(paths.run / "kamailio.pid"),
         "-Y",
@@ -41,6 +50,9 @@ def start(state: State, node: Node, holder: int) -> None:
         "-A",
         f'CTL_SOCKET="unix:{ctl_socket(state, node.name)}"',
     ]
+    script = paths.base / "sbin" / Path(KAMAILIO_RESTART).name
+    script.write_text(kamailio_restart_script(cmd, cmd[cmd.index("-P") + 1], str(paths.log / "kamailio.log")))
+    script.chmod(0o755)
     spawn(state, node.name, "kamailio", enter(holder, cmd), paths.log / "kamailio.log")
 
 

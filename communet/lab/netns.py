@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
 from collections.abc import Sequence
@@ -55,6 +56,17 @@ def enter(holder: int, cmd: Sequence[str]) -> list[str]:
     return ["nsenter", "-t", str(holder), "-n", "-m", "-u", "--", *cmd]
 
 
+#: What a lab daemon gets of the environment: nothing else (no secret reaches a daemon this way).
+DAEMON_ENV = ("PATH", "LANG", "LC_ALL", "TZ")
+
+
+def daemon_env() -> dict[str, str]:
+    """The environment lab daemons start with: the locale and PATH only."""
+    env = {k: os.environ[k] for k in DAEMON_ENV if k in os.environ}
+    env.setdefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+    return env
+
+
 def spawn(state: State, node: str, name: str, cmd: Sequence[str], log: Path) -> int:
     """Start a long-running process in its own session, logging to ``log``; record its PID."""
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -66,6 +78,7 @@ def spawn(state: State, node: str, name: str, cmd: Sequence[str], log: Path) -> 
             stderr=subprocess.STDOUT,
             start_new_session=True,
             close_fds=True,
+            env=daemon_env(),
         )
     state.process(name, proc.pid, node)
     return proc.pid

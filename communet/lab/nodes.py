@@ -13,12 +13,19 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
+from communet.lab.access import SUDO_COMMANDS, write_sudoers
 from communet.lab.netns import spawn, wait_for
 from communet.lab.state import State, proc_start
 from communet.lab.topology import Node
 
 #: (directory under the node's state dir, where it is mounted inside the node)
 FRR_MOUNTS = (("etc", "/etc/frr"), ("run", "/run/frr"))
+#: The deploy user's sudo rules, only inside the node (see communet.lab.access).
+SUDO_MOUNT = ("sudoers.d", "/etc/sudoers.d")
+#: A SIP server's config directory and the lab's restart command for it.
+#: The node's /etc/hosts (its own name), mounted over the machine's inside the node.
+HOSTS = "hosts"
+SIP_MOUNTS = (("kamailio-etc", "/etc/kamailio"), ("sbin", "/usr/local/sbin"))
 #: Nodes that forward packets, and the sysctls that make them do so (off in a new namespace).
 ROUTING_KINDS = ("router", "member")
 FORWARDING = ("net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1")
@@ -41,12 +48,19 @@ def node_paths(state: State, node: str) -> NodePaths:
 
 
 def mounts(node: Node) -> tuple[tuple[str, str], ...]:
-    return FRR_MOUNTS if node.daemons else ()
+    out: tuple[tuple[str, str], ...] = FRR_MOUNTS if node.daemons else ()
+    if node.kind in SUDO_COMMANDS:
+        out += (SUDO_MOUNT,)
+    if node.kind == "sip":
+        out += SIP_MOUNTS
+    return out
 
 
 def holder_script(state: State, node: Node) -> str:
     paths = node_paths(state, node.name)
     lines = [f"hostname {shlex.quote(node.name)}"]
+    if node.mgmt:  # the node's own name resolves (sudo looks it up)
+        lines.append(f"mount --bind {shlex.quote(str(paths.base / HOSTS))} /etc/hosts")
     if node.kind in ROUTING_KINDS:
         lines.append(f"sysctl -qw {' '.join(FORWARDING)}")
     for sub, target in mounts(node):
@@ -59,6 +73,11 @@ def start_holder(state: State, node: Node) -> int:
     paths = node_paths(state, node.name)
     for sub, _ in mounts(node):
         (paths.base / sub).mkdir(parents=True, exist_ok=True)
+    if node.kind in SUDO_COMMANDS:
+        write_sudoers(paths.base / SUDO_MOUNT[0], node.kind)
+    if node.mgmt:
+        paths.base.mkdir(parents=True, exist_ok=True)
+        (paths.base / HOSTS).write_text(f"127.0.0.1 localhost\n127.0.1.1 {node.name}\n::1 localhost\n")
     cmd = [
         "ip",
         "netns",

@@ -1,7 +1,9 @@
 """SSH into lab nodes: a key pair under the state dir, one sshd per managed node.
 
-Root logs in with the lab key (file-based deploys); the model's management user logs
-in with the same key and lands in ``vtysh`` (CLI-style tools).
+Root and the unprivileged deploy user (:data:`communet.lab.access.DEPLOY_USER`, sudo
+for what a deploy runs) log in with the lab key; the model's management user logs in
+with the same key and lands in ``vtysh`` (CLI-style tools). Each node's host key is
+written to the lab's ``known_hosts``, and every client here checks it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from communet.lab.access import host_key_line
 from communet.lab.netns import LabError, enter, run, spawn
 from communet.lab.nodes import node_paths
 from communet.lab.state import Entry, State
@@ -37,9 +40,11 @@ class SshdConfig:
 
 
 def make_keys(state: State) -> None:
-    """The lab's client key pair and the authorized_keys every node trusts."""
+    """The lab's client key pair (private, 0700 dir) and the authorized_keys every node trusts."""
+    state.private_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    state.private_dir.chmod(0o700)
     state.ssh_dir.mkdir(parents=True, exist_ok=True)
-    state.ssh_dir.chmod(0o755)  # the login user reads authorized_keys; the private key stays 0600
+    state.ssh_dir.chmod(0o755)  # the login users read authorized_keys (public keys only)
     if not state.private_key.exists():
         run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "communet-lab", "-f", str(state.private_key)])
     auth = state.ssh_dir / "authorized_keys"
@@ -79,7 +84,8 @@ def ensure_privsep(state: State) -> None:
         PRIVSEP_DIR.mkdir(mode=0o755)
 
 
-def start(state: State, node: Node, holder: int, user: str) -> None:
+def start(state: State, node: Node, holder: int, user: str) -> str:
+    """Start the node's sshd; return its known_hosts line (management address, host key)."""
     if node.mgmt is None:
         raise LabError(f"{node.name} has no management address")
     paths = node_paths(state, node.name)
@@ -104,10 +110,11 @@ def start(state: State, node: Node, holder: int, user: str) -> None:
     spawn(
         state, node.name, "sshd", enter(holder, ["/usr/sbin/sshd", "-D", "-e", "-f", str(conf)]), paths.log / "sshd.log"
     )
+    return host_key_line(config.address, key.with_suffix(".pub"))
 
 
 def ssh_command(state: State, node: Node, user: str = "root") -> list[str]:
-    """How to reach ``node`` over its management address with the lab key."""
+    """How to reach ``node`` over its management address with the lab key, its host key pinned."""
     if node.mgmt is None:
         raise LabError(f"{node.name} has no management address")
     return [
@@ -115,9 +122,13 @@ def ssh_command(state: State, node: Node, user: str = "root") -> list[str]:
         "-i",
         str(state.private_key),
         "-o",
-        "StrictHostKeyChecking=no",
+        "IdentitiesOnly=yes",
         "-o",
-        "UserKnownHostsFile=/dev/null",
+        "StrictHostKeyChecking=yes",
+        "-o",
+        f"UserKnownHostsFile={state.known_hosts}",
+        "-o",
+        "GlobalKnownHostsFile=/dev/null",
         "-o",
         "LogLevel=ERROR",
         f"{user}@{node.mgmt.split('/')[0]}",

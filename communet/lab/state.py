@@ -70,8 +70,22 @@ class State:
         return self.dir / "ssh"
 
     @property
+    def private_dir(self) -> Path:
+        """Where the lab keeps what must stay private (the client key, secrets): 0700."""
+        return self.dir / "private"
+
+    @property
     def private_key(self) -> Path:
-        return self.ssh_dir / "id_ed25519"
+        return self.private_dir / "id_ed25519"
+
+    @property
+    def known_hosts(self) -> Path:
+        """The host keys of the lab's nodes, written by ``lab up``: clients pin them."""
+        return self.ssh_dir / "known_hosts"
+
+    @property
+    def secrets_file(self) -> Path:
+        return self.private_dir / "secrets.env"
 
     def record(self, entry: Entry) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)

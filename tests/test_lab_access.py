@@ -1,0 +1,82 @@
+"""Least privilege and pinned host keys in the lab, without bringing a lab up.
+
+The deploy user's sudo rules name only what a deploy runs, and ``visudo`` accepts
+them; the Kamailio restart takes only a file name in its config directory; every
+SSH client the lab hands out checks the host key against the lab's known_hosts.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from communet.lab import access, sshd
+from communet.lab.state import State
+from communet.lab.topology import build_topology
+
+
+def test_sudo_rules_allow_only_the_deploy_commands() -> None:
+    for kind, commands in access.SUDO_COMMANDS.items():
+        text = access.sudoers(kind)
+        rule = next(line for line in text.splitlines() if "NOPASSWD:" in line)
+        user, allowed = rule.split(" ALL=(root) NOPASSWD: ")
+        assert user == access.DEPLOY_USER
+        assert allowed.split(", ") == list(commands)
+        assert "ALL" not in allowed and "*" not in allowed
+    assert access.sudoers("host") == ""
+    router = access.SUDO_COMMANDS["router"]
+    assert {Path(c).name for c in router} == {"vtysh", "frr-reload.py", "nft"}
+
+
+def test_sudo_rules_pass_visudo(tmp_path: Path) -> None:
+    if shutil.which("visudo") is None:
+        pytest.fail("visudo (Debian package sudo) is missing")
+    for kind in access.SUDO_COMMANDS:
+        path = tmp_path / f"{kind}.rules"
+        path.write_text(access.sudoers(kind), encoding="utf-8")
+        proc = subprocess.run(["visudo", "-c", "-f", str(path)], capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_kamailio_restart_keeps_the_command_line_and_takes_only_a_file_name(tmp_path: Path) -> None:
+    argv = ["kamailio", "-DD", "-f", "/etc/kamailio/kamailio.cfg", "-P", "/run/k.pid", "-A", 'X="y z"']
+    script = access.kamailio_restart_script(argv, "/run/k.pid", str(tmp_path / "log"))
+    path = tmp_path / "restart"
+    path.write_text(script, encoding="utf-8")
+    for bad in ("../etc/shadow", "/etc/shadow", ".hidden", "a/b"):
+        proc = subprocess.run(["sh", str(path), bad], capture_output=True, text=True, check=False)
+        assert proc.returncode == 2, (bad, proc.stdout, proc.stderr)
+    assert "-P /run/k.pid -A 'X=\"y z\"'" in script
+    assert 'kamailio -DD -f "$config" -P' in script
+
+
+def test_ssh_command_pins_the_host_key(tmp_path: Path) -> None:
+    from communet import ROOT
+    from communet.model.load import load_network
+
+    state = State(tmp_path / "lab")
+    node = next(n for n in build_topology(load_network(ROOT / "inventory")).nodes if n.mgmt)
+    argv = sshd.ssh_command(state, node)
+    options = {argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "-o"}
+    assert "StrictHostKeyChecking=yes" in options
+    assert f"UserKnownHostsFile={state.known_hosts}" in options
+    assert not any("/dev/null" in o and "UserKnownHostsFile" in o for o in options)
+    assert state.known_hosts.parent == state.ssh_dir
+    assert state.private_key.parent == state.private_dir
+
+
+def test_known_hosts_lines_name_the_address_and_the_key(tmp_path: Path) -> None:
+    key = tmp_path / "host_key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "x", "-f", str(key)], check=True)
+    from communet import ROOT
+    from communet.model.load import load_network
+
+    node = next(n for n in build_topology(load_network(ROOT / "inventory")).nodes if n.mgmt)
+    mgmt = str(node.mgmt).split("/")[0]
+    line = access.host_key_line(mgmt, key.with_suffix(".pub"))
+    address, kind, blob = line.split()
+    assert (address, kind) == (mgmt, "ssh-ed25519")
+    assert blob == key.with_suffix(".pub").read_text().split()[1]

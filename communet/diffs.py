@@ -1,9 +1,13 @@
-"""Per-device unified diffs between two sets of rendered configs."""
+"""Per-device unified diffs between two sets of rendered configs; for IOS-XE and JunOS files
+also the remediation commands (hier_config) that turn the old config into the new one."""
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+
+from communet.platforms import by_suffix
+from communet.remediation import remediation
 
 
 @dataclass(frozen=True, slots=True)
@@ -11,6 +15,7 @@ class ConfigDiff:
     name: str  # file name, e.g. aldermoor-r1.conf
     status: str  # added, removed, changed
     lines: tuple[str, ...]  # unified diff lines, without trailing newlines
+    remediation: tuple[str, ...] = ()  # commands for the device, where hier_config knows its platform
 
     @property
     def added(self) -> int:
@@ -37,5 +42,7 @@ def diff_configs(before: dict[str, str], after: dict[str, str], context: int = 3
             n=context,
             lineterm="",
         )
-        out.append(ConfigDiff(name, status, tuple(lines)))
+        plat = by_suffix(name)
+        fix = remediation(plat.name, old or "", new or "") if plat and new is not None else ()
+        out.append(ConfigDiff(name, status, tuple(lines), fix))
     return out

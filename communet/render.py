@@ -21,7 +21,7 @@ ENV_OPTIONS: dict[str, Any] = {"trim_blocks": True, "lstrip_blocks": True, "keep
 
 def template_name(intent: Intent) -> str:
     """``frr/router.j2``, ``kamailio/sip.j2``: one entry template per platform and kind."""
-    return f"{intent.platform}/{intent.kind}.j2"
+    return f"{platform(intent.platform).template_folder}/{intent.kind}.j2"
 
 
 def file_name(intent: Intent) -> str:

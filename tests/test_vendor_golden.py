@@ -24,10 +24,11 @@ from communet.design.intent import as_dict
 from communet.filters import MASK, junos_ifd, junos_unit, netmask
 from communet.filters import ip as bare_ip
 from communet.model.load import load_network
+from communet.platforms import GOLDEN_PLATFORMS
 from communet.render import file_name, jinja_env, render_intent, template_name
 
 GOLDEN = ROOT / "tests" / "golden"
-VENDORS = ("ios_xe", "junos")
+VENDORS = GOLDEN_PLATFORMS
 
 
 @cache

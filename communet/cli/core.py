@@ -71,6 +71,8 @@ def diff(
     diffs = diff_configs(before, now)
     for d in diffs:
         typer.echo("\n".join(d.lines))
+        if d.remediation:
+            typer.echo(f"# remediation for {d.name}:\n" + "\n".join(d.remediation))
     typer.echo(f"{len(diffs)} device config(s) differ from {against}", err=True)
 
 

@@ -3,7 +3,8 @@
 FRR 8.4 prints neither ``auto-cost reference-bandwidth 100000`` nor a BFD profile's
 ``detect-multiplier 3`` or 300 ms intervals. A rendered file that states them never
 matches ``show running-config``, so ``frr-reload.py --test`` would report them as
-changes after every reload. The design names such settings; templates leave them out.
+changes after every reload. The design names such settings (each platform's record lists
+its own, ``communet.platforms``); templates leave them out.
 
 >>> implicit("frr", {"reference_bandwidth_mbps": 100_000, "bfd_multiplier": 5})
 ('reference_bandwidth_mbps',)
@@ -15,12 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-PLATFORM_DEFAULTS: dict[str, dict[str, int]] = {
-    "frr": {"reference_bandwidth_mbps": 100_000, "bfd_multiplier": 3, "bfd_interval_ms": 300},
-}
+from communet.platforms import PLATFORMS
 
 
 def implicit(platform: str, settings: Mapping[str, int]) -> tuple[str, ...]:
     """Names of ``settings`` whose value is the platform's own default, in the order given."""
-    defaults = PLATFORM_DEFAULTS.get(platform, {})
+    defaults = PLATFORMS[platform].implicit_defaults
     return tuple(name for name, value in settings.items() if name in defaults and defaults[name] == value)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
 from communet.model.base import Id, Model, Name
 from communet.model.text import Text
+from communet.platforms import ROUTER_PLATFORMS
 
 #: Extensions stay below 10**9: Kamailio compares them as signed 32-bit integers.
 EXTENSION_MAX = 999_999_999
 
-Platform = Literal["frr", "ios_xe", "junos"]
+if TYPE_CHECKING:
+    Platform = str
+else:  # the router platforms of communet.platforms, as a Literal: the same choices and messages
+    Platform = Literal[ROUTER_PLATFORMS]
 Phase = Literal["planned", "staged", "active"]
 
 

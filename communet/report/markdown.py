@@ -44,7 +44,10 @@ def _impact(report: ChangeReport) -> str:
 def _diff_block(d: DeviceImpact) -> str:
     summary = f"<code>{d.diff.name}</code> ({d.diff.status}, +{d.diff.added} -{d.diff.removed}): {'; '.join(d.risks)}"
     body = "\n".join(d.diff.lines)
-    return f"<details><summary>{summary}</summary>\n\n```diff\n{body}\n```\n\n</details>"
+    fix = ""
+    if d.diff.remediation:
+        fix = "\n\nOn the device (remediation):\n\n```\n" + "\n".join(d.diff.remediation) + "\n```"
+    return f"<details><summary>{summary}</summary>\n\n```diff\n{body}\n```{fix}\n\n</details>"
 
 
 def _diffs(report: ChangeReport) -> str:

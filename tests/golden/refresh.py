@@ -11,10 +11,11 @@ from pathlib import Path
 from communet import ROOT
 from communet.design import RouterIntent, build_design
 from communet.model.load import load_network
+from communet.platforms import GOLDEN_PLATFORMS
 from communet.render import file_name, jinja_env, render_intent
 
 GOLDEN = ROOT / "tests" / "golden"
-VENDOR_PLATFORMS = ("ios_xe", "junos")
+VENDOR_PLATFORMS = GOLDEN_PLATFORMS
 
 
 def rendered_routers(platform: str) -> dict[str, str]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from communet.deploy.drivers.base import Driver, Expect, Snapshot, StepFailed
-from communet.deploy.drivers.frr import FrrDriver
-from communet.deploy.drivers.kamailio import KamailioDriver
 from communet.deploy.ssh import Ssh
 from communet.design import Intent
+from communet.platforms import deployable
 
-DRIVERS: dict[str, type[Driver]] = {"frr": FrrDriver, "kamailio": KamailioDriver}
+#: Platform -> its driver, as each platform's record names it (communet.platforms).
+DRIVERS: dict[str, type[Driver]] = {name: p.driver() for name, p in deployable().items()}
 
 
 class NoDriver(ValueError):

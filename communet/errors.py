@@ -6,7 +6,24 @@ collects every problem before stopping, so an engineer fixes them in one pass.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
+
+#: Longest message or hint printed; a longer one (a huge value quoted) is cut.
+MAX_TEXT = 300
+
+
+def printable(text: str, limit: int = MAX_TEXT) -> str:
+    """``text`` safe for a terminal: control and format characters escaped, cut at ``limit``.
+
+    >>> printable("bad\x1b[31mred")
+    'bad\\x1b[31mred'
+    """
+    out = "".join(
+        c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c
+        for c in text[: limit * 2]
+    )
+    return out if len(out) <= limit else f"{out[:limit]}... (cut)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,9 +37,10 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
-        return f"{text}\n    hint: {self.hint}" if self.hint else text
+        file, path, message, hint = (printable(t) for t in (self.file, self.path, self.message, self.hint))
+        where = f"{file}:{self.line}" if self.line else file
+        text = f"{where}: {path}: {message}" if path else f"{where}: {message}"
+        return f"{text}\n    hint: {hint}" if hint else text
 
 
 @dataclass

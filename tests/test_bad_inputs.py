@@ -19,6 +19,9 @@ A case is a directory ``tests/bad_inputs/<NN-short-name>/`` holding:
     - ``write: TEXT``             write the file with raw TEXT (creates it if missing)
     - ``copy: OTHER``             write the file as a copy of OTHER (also relative to inventory/)
     - ``remove: true``            delete the file
+    - ``fifo: true``              make the file a FIFO (a reader that opens it waits forever)
+    - ``symlink: TARGET``         make the file a symbolic link to TARGET (``/dev/zero``)
+    - ``mkdir: true``             make the file a directory
 
     For ``set`` and ``append``, instead of ``value`` an address or prefix can be derived
     from the inventory itself, so that no case types an address:
@@ -27,6 +30,8 @@ A case is a directory ``tests/bad_inputs/<NN-short-name>/`` holding:
     ``prefixlen: N`` then gives the prefix of length N that holds it; ``address: true``
     keeps only the address (``from: lan_v6, shift: -1, address: true`` is the address
     just below the IX LAN).
+
+    ``repeat: N`` with ``value`` (or ``write``) repeats the text N times (a huge value, a huge file).
 
     ``set``/``delete``/``append`` re-dump the file (PyYAML, keys in their order), so line
     numbers in the report refer to the dumped layout; ``replace`` keeps the layout.
@@ -64,7 +69,7 @@ from communet.model.load import load_network
 
 CASES = Path(__file__).parent / "bad_inputs"
 REGEN = os.environ.get("COMMUNET_REGEN") == "1"
-KINDS = ("set", "delete", "append", "replace", "write", "copy", "remove")
+KINDS = ("set", "delete", "append", "replace", "write", "copy", "remove", "fifo", "symlink", "mkdir")
 
 
 class PatchError(Exception):
@@ -97,7 +102,7 @@ def _read_path(data: Any, path: str) -> Any:
 def _value(inventory: Path, data: Any, op: dict[str, Any]) -> Any:
     """``value``, or the address derived with ``from``/``shift``/``prefixlen``."""
     if "from" not in op:
-        return op["value"]
+        return op["value"] * op["repeat"] if "repeat" in op else op["value"]
     source, _, path = op["from"].rpartition(":") if ".yml:" in op["from"] else ("", "", op["from"])
     origin = yaml.safe_load((inventory / source).read_text(encoding="utf-8")) if source else data
     found = _read_path(origin, path)
@@ -136,11 +141,21 @@ def apply_op(inventory: Path, op: dict[str, Any]) -> None:
     kind = kinds[0]
     if kind == "write":
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(op["write"], encoding="utf-8")
+        if path.is_dir():
+            shutil.rmtree(path)
+        path.write_text(op["write"] * op.get("repeat", 1), encoding="utf-8")
     elif kind == "copy":
         shutil.copyfile(inventory / op["copy"], path)
     elif kind == "remove":
         path.unlink()
+    elif kind in ("fifo", "symlink", "mkdir"):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+        {"fifo": lambda: os.mkfifo(path), "symlink": lambda: path.symlink_to(op["symlink"]), "mkdir": path.mkdir}[
+            kind
+        ]()
     elif kind == "replace":
         text = path.read_text(encoding="utf-8")
         if text.count(op["replace"]) != 1:
@@ -158,12 +173,12 @@ def apply_patch(inventory: Path, patch: Path) -> None:
         apply_op(inventory, op)
 
 
-def snapshot(root: Path) -> dict[str, str]:
+def snapshot(root: Path) -> dict[str, object]:
     """Every file under ``root`` and a hash of its content."""
     return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else p.lstat().st_mode
         for p in sorted(root.rglob("*"))
-        if p.is_file()
+        if p.is_symlink() or p.is_file() or p.is_fifo()
     }
 
 

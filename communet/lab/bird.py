@@ -13,12 +13,13 @@ from communet.lab.netns import enter, run, spawn
 from communet.lab.nodes import node_paths
 from communet.lab.state import State
 from communet.lab.templates import render
+from communet.model.checks import MIN_REGISTERED_LEN
 from communet.model.ix import RouteServer
 from communet.model.network import Network
 
 CONNECT_RETRY_S = 5
 #: Shortest prefix a route server accepts, per IP version.
-MIN_LEN = {4: 8, 6: 16}
+MIN_LEN = MIN_REGISTERED_LEN
 
 
 @dataclass(frozen=True, slots=True)

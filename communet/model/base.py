@@ -7,7 +7,7 @@ from typing import Annotated
 from netaddr import AddrFormatError, IPAddress, IPNetwork
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from communet.model.text import Name
+from communet.model.text import Name, shown
 
 
 class Model(BaseModel):
@@ -20,11 +20,11 @@ def _prefix(value: str) -> str:
     try:
         net = IPNetwork(value)
     except (AddrFormatError, ValueError, TypeError) as exc:
-        raise ValueError(f"{value!r} is not an IP prefix (write it as ADDRESS/LENGTH)") from exc
+        raise ValueError(f"{shown(value)} is not an IP prefix (write it as ADDRESS/LENGTH)") from exc
     if "/" not in str(value):
-        raise ValueError(f"{value!r} has no prefix length (write it as ADDRESS/LENGTH)")
+        raise ValueError(f"{shown(value)} has no prefix length (write it as ADDRESS/LENGTH)")
     if net.ip != net.network:
-        raise ValueError(f"{value!r} has host bits set; the prefix is {net.cidr}")
+        raise ValueError(f"{shown(value)} has host bits set; the prefix is {net.cidr}")
     return str(net.cidr)
 
 
@@ -32,7 +32,7 @@ def _address(value: str) -> str:
     try:
         return str(IPAddress(value))
     except (AddrFormatError, ValueError, TypeError) as exc:
-        raise ValueError(f"{value!r} is not an IP address") from exc
+        raise ValueError(f"{shown(value)} is not an IP address") from exc
 
 
 #: AS numbers no session may use: AS_TRANS (RFC 6793) and the last 16-bit one (RFC 7300).

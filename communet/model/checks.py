@@ -14,6 +14,7 @@ from netaddr import IPAddress, IPNetwork
 
 from communet import addressing as ad
 from communet.errors import Problem
+from communet.platforms import platform
 
 if TYPE_CHECKING:
     from communet.model.network import Network
@@ -164,8 +165,32 @@ def check_connected(net: Network, r: _Reporter) -> None:
             )
 
 
+def _trunk_port(platform_name: str) -> int | None:
+    """The port number whose 802.1Q sub-interfaces carry the segments, on platforms that have one."""
+    plat = platform(platform_name)
+    if plat.trunk is None:
+        return None
+    return next((n for n in range(64) if plat.port(n).split(".")[0] == plat.trunk), None)
+
+
+def _trunks(net: Network) -> dict[tuple[str, int], str]:
+    """(router, port) -> what uses it, for routers that carry their site's segments on a trunk port."""
+    cores = [r.hostname for r in net.datacenter.routers if r.role == "core"][:1]
+    out: dict[tuple[str, int], str] = {}
+    for site, router in net.routers(live_only=False):
+        port = _trunk_port(router.platform)
+        hosts = site is not net.datacenter or router.hostname in cores
+        if port is not None and site.segments and hosts:
+            out[(router.hostname, port)] = f"the {router.platform} trunk carrying {site.name}'s segment VLANs"
+    return out
+
+
 def check_ports(net: Network, r: _Reporter) -> None:
-    used: dict[tuple[str, int], str] = {(net.ix.port.device, net.ix.port.port): "the IX port"}
+    used: dict[tuple[str, int], str] = _trunks(net)
+    ix_key = (net.ix.port.device, net.ix.port.port)
+    if ix_key in used:
+        r.add("ix", ("port", "port"), f"port {ix_key[1]} of {ix_key[0]} is {used[ix_key]}", "pick another port")
+    used[ix_key] = "the IX port"
     for site in net.sites:
         for i, span in enumerate(site.spans):
             for end, side in ((span.local, "local"), (span.remote, "remote")):
@@ -432,8 +457,95 @@ def check_phases(net: Network, r: _Reporter) -> None:
                 )
 
 
+#: Shortest prefix a peer may register, per IP version (the route servers' floor too).
+MIN_REGISTERED_LEN = {4: 8, 6: 16}
+
+
+def _repeats(values: list[object]) -> Iterator[tuple[int, object, int]]:
+    """(index, value, first index) for each value seen before in ``values``."""
+    first: dict[str, int] = {}
+    for i, value in enumerate(values):
+        key = str(value)
+        if key in first:
+            yield i, value, first[key]
+        else:
+            first[key] = i
+
+
+def check_repeats(net: Network, r: _Reporter) -> None:
+    """A value listed twice renders twice (two stanzas, two sessions): each list names a thing once."""
+    syn, ix = net.syndicate, net.ix
+    lists: list[tuple[str, Loc, list[object]]] = [
+        ("syndicate", ("routing", "route_reflectors"), list(syn.routing.route_reflectors)),
+        ("syndicate", ("aggregates",), [IPNetwork(a) for a in syn.aggregates]),
+        ("syndicate", ("bogons", "v4"), [IPNetwork(b) for b in syn.bogons.v4]),
+        ("syndicate", ("bogons", "v6"), [IPNetwork(b) for b in syn.bogons.v6]),
+        ("syndicate", ("management", "ntp"), list(syn.management.ntp)),
+        ("syndicate", ("management", "syslog"), list(syn.management.syslog)),
+    ]
+    lists += [(site.name, ("segments",), list(site.segments)) for site in net.sites]
+    lists += [
+        ("ix", ("peers", i, "prefixes"), [IPNetwork(p) for p in peer.prefixes]) for i, peer in enumerate(ix.peers)
+    ]
+    for site, loc, values in lists:
+        for i, value, first in _repeats(values):
+            r.add(site, (*loc, i), f"{value} is listed twice (first as item {first})", "list each value once")
+    names = [("route_servers", i, n.name) for i, n in enumerate(ix.route_servers)]
+    names += [("peers", i, n.name) for i, n in enumerate(ix.peers)]
+    seen: dict[str, str] = {}
+    for key, i, name in names:
+        other = seen.setdefault(name, f"{key}[{i}]")
+        if other != f"{key}[{i}]":
+            r.add(
+                "ix", (key, i, "name"), f"{name!r} is already the name of {other}", "give each IX neighbor its own name"
+            )
+
+
+def check_public_segments(net: Network, r: _Reporter) -> None:
+    """A public-pool segment has one place in the public pool: at two sites it is one prefix on two routers."""
+    holder: dict[str, str] = {}
+    for site in net.sites:
+        for i, role in enumerate(site.segments):
+            spec = net.syndicate.segment_roles.get(role)
+            if spec is None or spec.pool_v4 != "public":
+                continue
+            first = holder.setdefault(role, site.name)
+            if first != site.name:
+                r.add(
+                    site.name,
+                    ("segments", i),
+                    f"segment {role!r} takes its IPv4 prefix from the public pool, and {first} already has it",
+                    f"keep {role} at one site, or give this site a role numbered from the site block",
+                )
+
+
+def check_ix_space(net: Network, r: _Reporter) -> None:
+    """The IX LAN is the IX's space, never ours; a peer registers prefixes of a sane length."""
+    ours = [IPNetwork(a) for a in net.syndicate.aggregates]
+    for key in ("lan_v4", "lan_v6"):
+        lan = IPNetwork(getattr(net.ix, key))
+        for agg in ours:
+            if agg.version == lan.version and (lan in agg or agg in lan):
+                r.add(
+                    "ix", (key,), f"the IX LAN {lan} overlaps our aggregate {agg}", "the IX LAN is numbered by the IX"
+                )
+    for i, peer in enumerate(net.ix.peers):
+        for j, prefix in enumerate(peer.prefixes):
+            p = IPNetwork(prefix)
+            if p.prefixlen < MIN_REGISTERED_LEN[p.version]:
+                r.add(
+                    "ix",
+                    ("peers", i, "prefixes", j),
+                    f"{p} is shorter than /{MIN_REGISTERED_LEN[p.version]}",
+                    "a peer registers its own blocks, never a large part of the address space",
+                )
+
+
 CHECKS = (
     check_duplicates,
+    check_repeats,
+    check_public_segments,
+    check_ix_space,
     check_references,
     check_roles,
     check_ports,

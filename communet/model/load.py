@@ -23,6 +23,7 @@ from communet.model.ix import Ix
 from communet.model.network import Network
 from communet.model.site import DataCenter, Town
 from communet.model.syndicate import Syndicate
+from communet.model.text import CLIP, clip, shown
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: Names a town cannot take: they already name the other files of the inventory.
@@ -78,13 +79,43 @@ VALUE_HINTS: tuple[tuple[str, str], ...] = (
     ("is below first", "swap first and last"),
     ("same number of digits", "extensions of one range have the same length, e.g. 2100-2199"),
     ("leased span needs", "add provider: and circuit: as the fiber contract names them"),
+    (
+        "is not a valid name",
+        "a name is lowercase a-z, 0-9 and dashes from a letter on; the text as people write it goes in display_name",
+    ),
+    ("which no config can carry", 'free text is one line of plain characters, without " or \\'),
+    ("is too long", "shorten it to the limit the message names"),
+    ("is not a domain name", "write a domain such as example.org"),
+    (
+        "is not an environment variable name",
+        "name the variable that holds the secret, e.g. COMMUNET_BGP_PEER; the secret itself stays in the environment",
+    ),
+    ("is not an OSPF area", "write the area dotted (0.0.0.0) or as a number"),
+    ("is not the address of a server", "write the server's own unicast address"),
+    ("is not a user name", "use a login name such as communet"),
 )
+
+
+class _Short(str):
+    """A clipped text that reprs as its clipped quote (so messages stay short)."""
+
+    def __repr__(self) -> str:
+        return shown(str(self))
+
+
+def _short(value: Any) -> Any:
+    """The bad value as a message shows it: long text and containers cut."""
+    if isinstance(value, str):
+        return value if len(value) <= CLIP else _Short(value)
+    if isinstance(value, (dict, list, tuple)) and len(repr(value)[: CLIP + 1]) > CLIP:
+        return _Short(f"{type(value).__name__} of {len(value)} items")
+    return value
 
 
 def _message(err: Any) -> str:
     """Pydantic's message, reworded to name the key or the bad value."""
-    kind, loc, value, ctx = err["type"], err["loc"], err.get("input"), err.get("ctx") or {}
-    key = loc[-1] if loc else ""
+    kind, loc, value, ctx = err["type"], err["loc"], _short(err.get("input")), err.get("ctx") or {}
+    key = clip(str(loc[-1])) if loc else ""
     texts = {
         "extra_forbidden": f"unknown key {key!r}",
         "missing": f"missing required key {key!r}",
@@ -152,7 +183,10 @@ def dotted(loc: tuple[int | str, ...]) -> str:
     """Key path as an engineer reads it: ``spans[0].remote.device``."""
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        if part == "[key]":
+            text += " (the key)"
+        else:
+            text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
 
 

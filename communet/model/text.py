@@ -64,7 +64,7 @@ def _name(value: str) -> str:
             f"{shown(value)} is too long: {len(value)} characters, a name has at most {NAME_MAX} (one DNS label)"
         )
     if not _NAME.match(value):
-        suggestion = machine_name(value)
+        suggestion = machine_name(value) if value.isprintable() else ""
         tail = f" (as a name: {suggestion!r})" if suggestion and suggestion != value else ""
         raise ValueError(f"{shown(value)} is not a valid name{tail}")
     return value

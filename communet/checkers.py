@@ -47,6 +47,11 @@ def vtysh(path: Path) -> Checked:
         return _run([binary("vtysh"), "--config_dir", config_dir, "-C", "-f", str(path)])
 
 
+def nftables(path: Path) -> Checked:
+    """``nft -c -f``: the kernel's own parser checks the ruleset without applying it."""
+    return _run([binary("nft"), "-c", "-f", str(path)])
+
+
 def kamailio(path: Path) -> Checked:
     return _run([binary("kamailio"), "-c", "-f", str(path)])
 

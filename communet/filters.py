@@ -23,6 +23,8 @@ from typing import Any
 
 from netaddr import IPNetwork
 
+from communet.firewall_filters import FIREWALL_FILTERS
+
 MASK = "********"
 
 
@@ -91,3 +93,4 @@ def dscp_name(value: int) -> str:
 FILTERS: dict[str, Callable[..., Any]] = {
     f.__name__: f for f in (ip, prefixlen, netmask, network, secret, junos_ifd, junos_unit, keyword, dscp_name)
 }
+FILTERS.update(FIREWALL_FILTERS)

@@ -23,7 +23,7 @@ from communet.design import Intent
 from communet.design.intent import as_dict
 from communet.model.network import Network
 from communet.platforms import Platform, platform
-from communet.render import file_name, template_name
+from communet.render import file_name, outputs, template_name
 
 SSH_PORT = 22
 #: Environment variable holding the SSH password (pyATS reads it with ``%ENV{...}``).
@@ -95,6 +95,7 @@ def ansible_hostvars(dev: Device) -> dict[str, Any]:
         "ansible_network_os": dev.platform.ansible_network_os,
         "config_file": file_name(dev.intent),
         "template": template_name(dev.intent),
+        "config_files": [{"template": o.template, "file": o.file} for o in outputs(dev.intent)],
         "intent": plain(as_dict(dev.intent)),
     }
 

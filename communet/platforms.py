@@ -41,6 +41,18 @@ TOOL_MAPPERS: dict[str, Mapping[str, str]] = {
 
 
 @dataclass(frozen=True, slots=True)
+class Companion:
+    """A further file each router of a platform gets beside its config (an FRR box's nftables ruleset)."""
+
+    template: str  # entry template stem in the platform's folder
+    suffix: str  # file suffix, after the hostname
+    checker: str  # "module:function" that checks the rendered file offline
+
+    def check(self) -> Any:
+        return _resolve(self.checker)
+
+
+@dataclass(frozen=True, slots=True)
 class Platform:
     """A platform, as one record (see ARCHITECTURE.md, "Adding a platform")."""
 
@@ -60,6 +72,7 @@ class Platform:
     state_reader: str | None = None  # "module" that reads the platform's live state, None: none
     checker: str | None = None  # "module:function" that checks a rendered file offline
     golden: bool = False  # checked by golden files and a parser rather than a daemon
+    companions: tuple[Companion, ...] = ()  # further files a router gets beside its config
 
     def tool(self, name: str) -> str:
         """This platform's name in tool ``name`` (netmiko, scrapli, ansible, pyats, hier_config)."""
@@ -131,6 +144,7 @@ RECORDS: tuple[Platform, ...] = (
         deploy_driver="communet.deploy.drivers.frr:FrrDriver",
         state_reader="communet.verify.frr_json",
         checker="communet.checkers:vtysh",
+        companions=(Companion("nftables", ".nft", "communet.checkers:nftables"),),  # the Linux box's firewall
     ),
     Platform(
         "ios_xe",

@@ -25,7 +25,26 @@ def template_name(intent: Intent) -> str:
 
 
 def file_name(intent: Intent) -> str:
+    """The device's main config file (``frr.conf`` of a router, the SIP server's config)."""
     return f"{intent.hostname}{platform(intent.platform).suffix}"
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """One file a device's intent renders to: its template and its file name."""
+
+    template: str
+    file: str
+
+
+def outputs(intent: Intent) -> tuple[Output, ...]:
+    """Every file of a device: its config, then its platform's companions (an FRR router's nftables file)."""
+    main = Output(template_name(intent), file_name(intent))
+    if intent.kind != "router" or intent.firewall is None:
+        return (main,)
+    plat = platform(intent.platform)
+    extra = (Output(f"{plat.template_folder}/{c.template}.j2", f"{intent.hostname}{c.suffix}") for c in plat.companions)
+    return (main, *extra)
 
 
 #: First line of every entry template: Ansible's template module reads ENV_OPTIONS from it,
@@ -55,9 +74,9 @@ def jinja_env(templates: Path = TEMPLATES) -> jinja2.Environment:
     return env
 
 
-def render_intent(env: jinja2.Environment, intent: Intent, reveal: bool = False) -> str:
-    """One device's config. Secrets stay masked unless ``reveal`` (deploy only)."""
-    return env.get_template(template_name(intent)).render(intent=intent, reveal=reveal)
+def render_intent(env: jinja2.Environment, intent: Intent, reveal: bool = False, template: str | None = None) -> str:
+    """One device's config (or its file from ``template``). Secrets stay masked unless ``reveal`` (deploy only)."""
+    return env.get_template(template or template_name(intent)).render(intent=intent, reveal=reveal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +87,13 @@ class Rendered:
 
 
 def render_all(intents: Iterable[Intent], out: Path, env: jinja2.Environment | None = None) -> list[Rendered]:
+    """Every file of every device: a router on FRR renders two (its config and its nftables file)."""
     env = env or jinja_env()
-    return [Rendered(i.hostname, out / file_name(i), render_intent(env, i)) for i in intents]
+    return [
+        Rendered(i.hostname, out / o.file, render_intent(env, i, template=o.template))
+        for i in intents
+        for o in outputs(i)
+    ]
 
 
 def write(rendered: list[Rendered], out: Path) -> list[Path]:

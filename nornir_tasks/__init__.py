@@ -84,7 +84,7 @@ def paused_gc() -> Iterator[None]:
 
 def stray_files(result: AggregatedResult, out_dir: Path) -> list[Path]:
     """Files in ``out_dir`` that no device of ``result`` rendered (hidden files aside)."""
-    wanted = {multi[0].result.name for multi in result.values() if not multi.failed}
+    wanted = {path.name for multi in result.values() if not multi.failed for path in multi[0].result}
     return sorted(p for p in out_dir.glob("*") if p.is_file() and p.name not in wanted and not p.name.startswith("."))
 
 

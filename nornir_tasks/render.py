@@ -13,19 +13,27 @@ from pathlib import Path
 import jinja2
 from nornir.core.task import Result, Task
 
-from communet.render import file_name, render_intent
+from communet.render import outputs, render_intent
 
 
 def render_config(task: Task, env: jinja2.Environment, out_dir: Path, check: bool = False) -> Result:
-    """Render the host's intent into ``out_dir``; ``changed`` when the file was (or, with ``check``, would be) new
-    or different. ``result`` is the file's path."""
+    """Render every file of the host's intent into ``out_dir`` (an FRR router has two); ``changed`` when one was
+    (or, with ``check``, would be) new or different. ``result`` maps each of the host's files to whether it
+    changed."""
     intent = task.host.data["intent"]
-    text = render_intent(env, intent)
-    path = out_dir / file_name(intent)
+    files: dict[Path, bool] = {}
+    for out in outputs(intent):
+        path = out_dir / out.file
+        files[path] = write_if_changed(path, render_intent(env, intent, template=out.template), check)
+    return Result(host=task.host, result=files, changed=any(files.values()))
+
+
+def write_if_changed(path: Path, text: str, check: bool) -> bool:
+    """True when ``path`` lacks or differs from ``text``; written unless ``check``."""
     try:
         changed = path.read_text(encoding="utf-8") != text
     except FileNotFoundError:
         changed = True
     if changed and not check:
         path.write_text(text, encoding="utf-8")
-    return Result(host=task.host, result=path, changed=changed)
+    return changed

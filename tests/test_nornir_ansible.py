@@ -16,7 +16,7 @@ from communet import ROOT
 from communet.design import build_design
 from communet.model.load import load_network
 from communet.platforms import ROUTER_PLATFORMS
-from communet.render import ANSIBLE_HEADER, TEMPLATES, file_name, template_name
+from communet.render import ANSIBLE_HEADER, TEMPLATES, outputs
 from nornir_tasks import render_with_nornir
 
 BIN = Path(sys.executable).parent
@@ -95,13 +95,13 @@ def test_ansible_matches_committed_configs(ansible_out: Path) -> None:
 
 def test_every_device_rendered_once(nornir_out: Path) -> None:
     intents = build_design(load_network(ROOT / "inventory"))
-    assert sorted(files(nornir_out)) == sorted(file_name(i) for i in intents.values())
+    assert sorted(files(nornir_out)) == sorted(o.file for i in intents.values() for o in outputs(i))
 
 
 def test_entry_templates_carry_the_ansible_options_line() -> None:
     """Without it Ansible drops the last newline of included files (and bytes differ)."""
     intents = build_design(load_network(ROOT / "inventory"))
-    entries = {template_name(i) for i in intents.values()} | {f"{p}/router.j2" for p in ROUTER_PLATFORMS}
+    entries = {o.template for i in intents.values() for o in outputs(i)} | {f"{p}/router.j2" for p in ROUTER_PLATFORMS}
     for name in sorted(entries):
         first = (TEMPLATES / name).read_text(encoding="utf-8").partition("\n")[0]
         assert first == ANSIBLE_HEADER, f"templates/{name} must start with: {ANSIBLE_HEADER}"
@@ -119,7 +119,7 @@ def test_nornir_check_reports_a_changed_file(tmp_path: Path, nornir_out: Path) -
     victim = sorted(out.iterdir())[0]
     victim.write_text("stale\n", encoding="utf-8")
     result = render_with_nornir(ROOT / "inventory", out, check=True)
-    changed = [m[0].result.name for m in result.values() if m[0].changed]
+    changed = [p.name for m in result.values() for p, differs in m[0].result.items() if differs]
     assert changed == [victim.name]
     assert victim.read_text(encoding="utf-8") == "stale\n", "check mode must not write"
 

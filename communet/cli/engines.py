@@ -23,11 +23,12 @@ def render_nornir(inventory: Path, out: Path, check: bool, platform: str | None)
     failed = {name: multi.exception for name, multi in result.items() if multi.failed}
     if failed:
         fail("render failed:\n" + "\n".join(f"  {name}: {exc}" for name, exc in failed.items()))
-    changed = [multi[0].result for multi in result.values() if multi[0].changed]
+    changed = [path for multi in result.values() for path, differs in multi[0].result.items() if differs]
+    files = sum(len(multi[0].result) for multi in result.values())
     if check:
         bad = changed + (stray_files(result, out) if out.is_dir() else [])
         if bad:
             fail("stale configs (run `communet render`):\n" + "\n".join(f"  {p}" for p in bad))
-        typer.echo(f"configs up to date: {len(result)} files in {out}")
+        typer.echo(f"configs up to date: {files} files in {out}")
         return
-    typer.echo(f"rendered {len(result)} configs into {out} with nornir ({len(changed)} changed)")
+    typer.echo(f"rendered {files} configs into {out} with nornir ({len(changed)} changed)")

@@ -8,7 +8,10 @@ into the host variables the Ansible and Nornir inventories carry.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from communet.design.firewall_intent import Firewall
 
 Family = Literal["ipv4", "ipv6"]
 
@@ -168,6 +171,7 @@ class RouterIntent:
     qos_policies: tuple[QosPolicy, ...]
     management: Management
     trunk: str | None = None  # parent port of the segment sub-interfaces, when the platform has one
+    firewall: Firewall | None = None  # segment policy, uRPF, router protection (design/firewall.py)
     kind: Literal["router"] = "router"
 
 

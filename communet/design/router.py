@@ -7,8 +7,9 @@ from collections.abc import Callable
 from netaddr import IPAddress, IPNetwork
 
 from communet import addressing as ad
-from communet.design import policy
+from communet.design import firewall, policy
 from communet.design.defaults import implicit
+from communet.design.firewall import Segment
 from communet.design.intent import (
     Bgp,
     BgpNeighbor,
@@ -233,7 +234,8 @@ def _family_of(prefix: str) -> str:
     return "ipv6" if ":" in prefix else "ipv4"
 
 
-def router_intent(net: Network, site: Site, router: Router) -> RouterIntent:
+def router_intent(net: Network, site: Site, router: Router, every: tuple[Segment, ...] | None = None) -> RouterIntent:
+    """``every``: :func:`firewall.segments` of the network, computed once for all routers."""
     syn = net.syndicate
     plat = platform(router.platform)
     edge = router.role == "edge"
@@ -293,4 +295,5 @@ def router_intent(net: Network, site: Site, router: Router) -> RouterIntent:
         qos_policies=(voice_policy(syn),) if any(i.qos_policy for i in interfaces) else (),
         management=management(syn, router.id, plat.name),
         trunk=plat.trunk if any(i.kind == "segment" for i in interfaces) else None,
+        firewall=firewall.firewall(net, site, router, interfaces, (n.address for n in neighbors), every),
     )

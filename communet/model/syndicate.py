@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from communet.model.base import Area, Asn, HostAddress, Model, Name, Prefix, VlanId
+from communet.model.policy import RolePolicy
 from communet.model.text import Domain, Login, LongText, SecretName, Text
 
 #: FRR and IOS-XE take a reference bandwidth of 1..4294967 Mbit/s.
@@ -43,6 +44,7 @@ class SegmentRole(Model):
     v4_prefixlen: int = Field(24, ge=8, le=30)
     pool_v4: Literal["site", "public"] = "site"
     description: Text = ""
+    telephony: bool = Field(False, description="its segments carry phones and the town's SIP server")
 
 
 class Bfd(Model):
@@ -114,6 +116,7 @@ class Syndicate(Model):
     pools: Pools
     site_block: SiteBlock = SiteBlock()
     segment_roles: dict[Name, SegmentRole]
+    segment_policy: dict[Name, RolePolicy] = Field(default_factory=dict)
     routing: Routing
     management: Management
     telephony: Telephony

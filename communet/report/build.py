@@ -14,7 +14,7 @@ from communet.errors import InventoryError
 from communet.gitref import GitError, export_at, files_at
 from communet.model.load import load_network
 from communet.model.network import Network
-from communet.render import file_name, render_all
+from communet.render import outputs, render_all
 from communet.report.inventory_diff import Change, inventory_changes
 from communet.report.mask import mask_line
 from communet.report.risk import risks
@@ -46,7 +46,7 @@ class ChangeReport:
 
 
 def _files(design: dict[str, Intent]) -> dict[str, Intent]:
-    return {file_name(i): i for i in design.values()}
+    return {o.file: i for i in design.values() for o in outputs(i)}
 
 
 def compare(

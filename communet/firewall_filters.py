@@ -1,0 +1,55 @@
+"""Jinja filters for firewall rules: formatting only (nftables sets, ACL wildcards, comments).
+
+>>> nft_set(["10.0.0.0/24"]), nft_set(["10.0.0.0/24", "10.0.1.0/24"])
+('10.0.0.0/24', '{ 10.0.0.0/24, 10.0.1.0/24 }')
+>>> nft_ports(3784, 3784), nft_ports(10000, 20000)
+('3784', '10000-20000')
+>>> wildcard("10.64.16.0/24"), wildcard("10.64.18.10/32")
+('10.64.16.0 0.0.0.255', 'host 10.64.18.10')
+>>> nft_comment('voice "lab"\\n x')
+'voice lab x'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from netaddr import IPNetwork
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9 ,.:;()/_+-]")
+
+
+def nft_set(items: Iterable[object]) -> str:
+    """One element as itself, several as an anonymous set."""
+    values = [str(i) for i in items]
+    return values[0] if len(values) == 1 else "{ " + ", ".join(values) + " }"
+
+
+def nft_ports(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}-{last}"
+
+
+def nft_comment(text: str) -> str:
+    """Free text made safe inside a quoted nftables comment (and an ACL remark): no quotes, no controls."""
+    return " ".join(_UNSAFE.sub(" ", text).split())[:120]
+
+
+def wildcard(prefix: str) -> str:
+    """An IOS-XE IPv4 ACL operand: ``host A`` or ``NETWORK WILDCARD``."""
+    net = IPNetwork(prefix)
+    if net.prefixlen == 32:
+        return f"host {net.ip}"
+    return f"{net.network} {net.hostmask}"
+
+
+def v6_operand(prefix: str) -> str:
+    """An IOS-XE IPv6 ACL operand: ``host A`` or the prefix."""
+    net = IPNetwork(prefix)
+    return f"host {net.ip}" if net.prefixlen == 128 else str(net.cidr)
+
+
+FIREWALL_FILTERS: dict[str, Callable[..., Any]] = {
+    f.__name__: f for f in (nft_set, nft_ports, nft_comment, wildcard, v6_operand)
+}

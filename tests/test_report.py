@@ -109,7 +109,7 @@ def test_ix_peer_added_touches_bgp_to_the_ix_and_keeps_secrets_masked(repo: Path
     report = report_against("HEAD", repo / "inventory", cwd=repo)
     text = to_markdown(report)
     assert any("IX bilateral peer **newpeer** added" in c.text for c in report.changes)
-    edge = {d.hostname: d for d in report.devices}["dc-edge1"]
+    edge = {d.diff.name: d for d in report.devices}["dc-edge1.conf"]
     assert "touches BGP to the IX" in edge.risks
     assert "changes routing policy (prefix-lists, route-maps)" in edge.risks
     assert "do-not-show-this" not in text

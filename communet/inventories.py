@@ -15,7 +15,9 @@ Group names are valid Ansible identifiers: ``site_<site>``, ``platform_<name>``,
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from communet import addressing as ad
@@ -88,8 +90,14 @@ def plain(value: Any) -> Any:
     return value
 
 
-def ansible_hostvars(dev: Device) -> dict[str, Any]:
-    return {
+def ssh_pinning_args(known_hosts: Path) -> str:
+    """OpenSSH options that check every host key against ``known_hosts`` (for ``ansible_ssh_common_args``)."""
+    return f"-o StrictHostKeyChecking=yes -o UserKnownHostsFile={shlex.quote(str(known_hosts))}"
+
+
+def ansible_hostvars(dev: Device, known_hosts: Path | None = None) -> dict[str, Any]:
+    pinned = {"ansible_ssh_common_args": ssh_pinning_args(known_hosts)} if known_hosts else {}
+    return pinned | {
         "ansible_host": dev.address,
         "ansible_user": dev.username,
         "ansible_network_os": dev.platform.ansible_network_os,
@@ -100,15 +108,18 @@ def ansible_hostvars(dev: Device) -> dict[str, Any]:
     }
 
 
-def ansible_inventory(intents: dict[str, Intent]) -> dict[str, Any]:
-    """The inventory as ``ansible-inventory --list`` prints it (groups sorted)."""
+def ansible_inventory(intents: dict[str, Intent], known_hosts: Path | None = None) -> dict[str, Any]:
+    """The inventory as ``ansible-inventory --list`` prints it (groups sorted).
+
+    ``known_hosts``: the file pinning the devices' host keys (the lab's, or the target's).
+    """
     devs = devices(intents)
     groups: dict[str, list[str]] = {}
     for dev in devs:
         for group in dev.groups:
             groups.setdefault(group, []).append(dev.name)
     out: dict[str, Any] = {
-        "_meta": {"hostvars": {d.name: ansible_hostvars(d) for d in devs}},
+        "_meta": {"hostvars": {d.name: ansible_hostvars(d, known_hosts) for d in devs}},
         "all": {"children": ["ungrouped", *sorted(groups)]},
     }
     out.update({name: {"hosts": groups[name]} for name in sorted(groups)})

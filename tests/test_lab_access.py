@@ -80,3 +80,45 @@ def test_known_hosts_lines_name_the_address_and_the_key(tmp_path: Path) -> None:
     address, kind, blob = line.split()
     assert (address, kind) == (mgmt, "ssh-ed25519")
     assert blob == key.with_suffix(".pub").read_text().split()[1]
+
+
+def test_playbook_tasks_that_can_print_config_lines_print_nothing() -> None:
+    """``vtysh -C`` (template validate), frr-reload --reload and --test quote config lines: no_log."""
+    import yaml
+
+    from communet import ROOT
+
+    def tasks(items: list) -> list[dict]:
+        out = []
+        for item in items or []:
+            out.append(item)
+            for key in ("block", "rescue", "always", "tasks"):
+                out += tasks(item.get(key, []))
+        return out
+
+    every = [t for play in yaml.safe_load((ROOT / "playbooks" / "deploy.yml").read_text()) for t in tasks([play])]
+    risky = []
+    for task in every:
+        command = str(task.get("ansible.builtin.command", ""))
+        template = task.get("ansible.builtin.template") or {}
+        if ("frr_reload" in command and ("--reload" in command or "--test" in command)) or template.get("validate"):
+            risky.append(task)
+    assert len(risky) >= 3
+    assert [t["name"] for t in risky if t.get("no_log") is not True] == []
+    assert not [t["name"] for t in every if "--stdout" in str(t.get("ansible.builtin.command", ""))]
+
+
+def test_the_ansible_inventory_pins_host_keys_with_the_given_known_hosts(tmp_path: Path) -> None:
+    from communet import ROOT
+    from communet.design import build_design
+    from communet.inventories import ansible_inventory
+    from communet.model.load import load_network
+
+    intents = build_design(load_network(ROOT / "inventory"))
+    known = tmp_path / "known hosts"
+    hostvars = ansible_inventory(intents, known)["_meta"]["hostvars"]
+    assert hostvars
+    for variables in hostvars.values():
+        args = variables["ansible_ssh_common_args"]
+        assert "StrictHostKeyChecking=yes" in args and f"UserKnownHostsFile='{known}'" in args
+    assert access.lab_known_hosts(State(tmp_path / "no-lab")) is None

@@ -262,6 +262,138 @@ def test_own_space_from_ibgp_is_not_a_leak():
     assert not failed(run_checks(state))
 
 
+def test_checks_whose_input_was_not_collected_fail():
+    """A router whose every command failed (collect leaves None) passes no check that reads its state."""
+    for router in (EXP.edge, EXP.routers[0]):
+        state = healthy()
+        state[router] = {key: None for key in state[router]}
+        passed = [c for c in run_checks(state) if c.device == router and c.ok and not c.name.startswith("reach")]
+        assert passed == [], [(c.name, c.target) for c in passed]
+
+
+def test_location_check_matches_the_address_of_record_exactly():
+    from communet.lab.kamailio import registered
+
+    phone = EXP.phones[0]
+    longer = f"{phone.extension}0"
+    # kamcmd ul.dump: another phone's record whose contact carries our extension's user part
+    dump = f"Domain: location\n\tAoR: {longer}\n\t\tAddress: sip:{phone.extension}@host\n"
+    assert not registered(dump, phone.extension)
+    dump = f"Domain: location\n\tAoR: {phone.extension}\n\t\tAddress: sip:{phone.extension}@host\n"
+    assert registered(dump, phone.extension)
+    at_domain = f"\tAoR: {phone.extension}@{NET.syndicate.telephony.domain}\n"
+    assert registered(at_domain, phone.extension)
+    assert not registered(f"\tAddress: sip:{phone.extension}@host\n", phone.extension)
+
+
+class _Healthy:
+    """A network answering every command with the healthy FRR json (no lab, no device)."""
+
+    def __init__(self) -> None:
+        from communet.verify.run import plan
+
+        self.state = healthy()
+        self.commands = {(d, cmd): key for d, keys in plan(EXP).items() for key, cmd in keys.items()}
+
+    def show(self, device: str, command: str) -> str:
+        return json.dumps(self.state[device].get(self.commands[(device, command)], {}))
+
+    def close(self) -> None:
+        pass
+
+
+def _network_ctx(exp=EXP):
+    from communet.verify.run import Context
+
+    bad, good = member_routes(NET)
+    return Context(NET, INTENTS, exp, lab=None, transport=_Healthy(), bad_prefixes=bad, registered=good)
+
+
+def test_passive_families_run_without_the_lab_and_active_ones_are_not_run():
+    from communet.verify import registry
+    from communet.verify.run import verify
+
+    run, _ = verify(_network_ctx())
+    assert {c.family for c in run.checks} == {"backbone", "ix"} & set(registry.families())
+    active = [g for g in registry.GROUPS if g.needs_lab]
+    assert {g.family for g in active} >= {"telephony", "resilience"}
+    assert run.not_run == [f"{g.family} {g.name}: not run: needs the lab" for g in active]
+    assert not any(c.family in ("telephony", "resilience") for c in run.checks)
+    assert run.ok, run.errors
+
+
+def test_an_active_family_asked_without_the_lab_fails():
+    from communet.verify.run import verify
+
+    for family in ("telephony", "resilience"):
+        run, _ = verify(_network_ctx(), (family,))
+        assert not run.ok and run.checks == []
+        assert run.errors == [f"{family}: no checks ran (not run: needs the lab)"]
+
+
+def test_a_requested_family_with_no_checks_fails():
+    from communet.verify.run import verify
+
+    run, _ = verify(_network_ctx(dataclasses.replace(EXP, edge=None)), ("ix",))
+    assert not run.ok and "ix: no checks ran" in run.errors
+
+
+def test_the_lab_as_target_must_be_up_before_anything_is_contacted(tmp_path: Path):
+    from communet.lab.state import State
+    from communet.verify.target import Overrides, TargetError, resolve
+
+    with pytest.raises(TargetError, match=r"the lab is not running.*nothing was contacted"):
+        resolve("lab", NET, INTENTS, Overrides(), State(tmp_path / "lab"))
+    with pytest.raises(TargetError, match=r"known_hosts file .* does not exist"):
+        resolve("network", NET, INTENTS, Overrides(known_hosts=tmp_path / "none"))
+
+
+def test_a_network_target_takes_inventory_environment_and_flags(tmp_path: Path, monkeypatch):
+    from communet.verify.target import ENV, Overrides, resolve, router_hosts
+
+    known = tmp_path / "known_hosts"
+    known.write_text("")
+    key = tmp_path / "key"
+    key.write_text("")
+    monkeypatch.setenv(ENV["known_hosts"], str(known))
+    monkeypatch.delenv(ENV["user"], raising=False)
+    monkeypatch.delenv(ENV["key"], raising=False)
+    t = resolve("network", NET, INTENTS, Overrides())
+    assert (t.user, t.key, t.known_hosts, t.lab_state) == (NET.syndicate.management.user, None, known, None)
+    assert t.hosts == router_hosts(INTENTS) and set(t.hosts) >= set(EXP.routers)
+    monkeypatch.setenv(ENV["user"], "from-env")
+    assert resolve("network", NET, INTENTS, Overrides()).user == "from-env"
+    t = resolve("network", NET, INTENTS, Overrides(user="from-flag", key=key))
+    assert (t.user, t.key) == ("from-flag", key)
+
+
+def test_verify_transport_refuses_unknown_host_keys():
+    """paramiko's policy is RejectPolicy, the host keys read from the target's known_hosts."""
+    import inspect
+
+    from communet.verify import collect
+
+    source = inspect.getsource(collect.SshTransport._connect)
+    assert "ssh_strict=True" in source and "alt_key_file=str(self.known_hosts)" in source
+    assert "system_host_keys=False" in source
+
+
+def test_no_setting_turns_host_key_checking_off():
+    import configparser
+
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "ansible.cfg")
+    assert cfg.getboolean("defaults", "host_key_checking") is True
+    for path in [
+        ROOT / "ansible.cfg",
+        *(ROOT / "communet" / "verify").rglob("*.py"),
+        *(ROOT / "communet" / "lab").rglob("*.py"),
+    ]:
+        text = path.read_text(encoding="utf-8")
+        for bad in ("StrictHostKeyChecking=no", "host_key_checking = False", "AutoAddPolicy", "ssh_strict=False"):
+            assert bad not in text, (path, bad)
+
+
 # ---------------------------------------------------------------- snapshots and report
 
 
@@ -380,8 +512,8 @@ def lab_ctx():
     import sys
 
     from communet.lab.state import State
-    from communet.verify.lab_access import Lab
     from communet.verify.run import make_context
+    from communet.verify.target import Overrides, resolve
 
     communet = [sys.executable, "-c", "from communet.cli import main; main()"]
     ours = not State().complete()
@@ -389,7 +521,7 @@ def lab_ctx():
     try:
         if ours:
             subprocess.run([*communet, "lab", "up", "--with-configs"], check=True, cwd=ROOT, timeout=240)
-        ctx = make_context(NET, INTENTS, Lab.running(), "ssh")
+        ctx = make_context(NET, INTENTS, resolve("lab", NET, INTENTS, Overrides()), "ssh")
         yield ctx
     finally:
         if ctx is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,11 +12,11 @@ import typer
 from communet.cli.common import INVENTORY, InventoryOpt, JsonOpt, fail, interactive, load_or_exit
 from communet.design import build_design
 from communet.verify import registry, report, snapshot
-from communet.verify.collect import TRANSPORTS
-from communet.verify.lab_access import Lab, LabUnavailable
+from communet.verify.collect import TRANSPORTS, HostKeyMismatch
 from communet.verify.results import Run
 from communet.verify.run import learn, make_context
 from communet.verify.run import verify as run_verify
+from communet.verify.target import ENV, KINDS, Overrides, TargetError, resolve
 
 FAMILIES = registry.families()
 
@@ -35,6 +36,8 @@ def _print_run(run: Run, paths: tuple[str, str]) -> None:
     console.print(table)
     for err in run.errors:
         console.print(f"[red]error:[/red] {escape(err)}")
+    for item in run.not_run:
+        console.print(f"[yellow]not run:[/yellow] {escape(item)}")
     console.print(
         f"{len(run.checks)} checks, {len(run.failed())} failed, {run.seconds.get('total', 0):.1f} s "
         f"({', '.join(f'{k} {v:.1f}' for k, v in run.seconds.items() if k != 'total')})"
@@ -78,18 +81,39 @@ def verify(
             "--transport", help="how to reach routers: ssh (management network) or lab (vtysh inside the node)"
         ),
     ] = "ssh",
+    target: Annotated[
+        str,
+        typer.Option(
+            "--target",
+            help="lab: the running lab (its key and known_hosts); network: the inventory's management "
+            "addresses, the operator's key and ~/.ssh/known_hosts. Span cuts and calls need the lab.",
+        ),
+    ] = "lab",
+    user: Annotated[
+        str | None, typer.Option("--user", help=f"SSH login (default: ${ENV['user']}, the inventory's)")
+    ] = None,
+    key: Annotated[Path | None, typer.Option("--key", help=f"SSH private key (default: ${ENV['key']})")] = None,
+    known_hosts: Annotated[
+        Path | None,
+        typer.Option("--known-hosts", help=f"the file pinning the devices' host keys (default: ${ENV['known_hosts']})"),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Check the running lab against the intent; print a table, write reports/verify-*.{json,md}."""
+    """Check the running network against the intent; print a table, write reports/verify-*.{json,md}."""
     if compare:
         _compare(compare[0], compare[1], as_json)
         return
-    families = tuple(family or FAMILIES)
+    asked = tuple(family) if family else None
+    families = asked or FAMILIES
     unknown = [f for f in families if f not in FAMILIES]
     if unknown:
         fail(f"unknown family {', '.join(unknown)}; choose from {', '.join(FAMILIES)}", 2)
     if transport not in TRANSPORTS:
         fail(f"unknown transport {transport!r}; choose ssh or lab", 2)
+    if target not in KINDS:
+        fail(f"unknown target {target!r}; choose {' or '.join(KINDS)}", 2)
+    if transport == "lab" and target != "lab":
+        fail("--transport lab reaches routers from inside the lab: it needs --target lab", 2)
     if snapshot_name:
         try:
             snapshot.path_of(snapshot_name)
@@ -98,16 +122,18 @@ def verify(
     net = load_or_exit(inventory)
     intents = build_design(net)
     try:
-        lab = Lab.running()
-    except LabUnavailable as exc:
+        where = resolve(target, net, intents, Overrides(user, key, known_hosts))
+    except TargetError as exc:
         fail(str(exc), 2)
-    ctx = make_context(net, intents, lab, transport, say=typer.echo if interactive() and not as_json else None)
+    ctx = make_context(net, intents, where, transport, say=typer.echo if interactive() and not as_json else None)
     try:
         if snapshot_name and not ({"backbone", "ix"} & set(families)):
             state, errors = learn(ctx)
             run = Run(started=time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()), errors=errors)
         else:
-            run, state = run_verify(ctx, families)
+            run, state = run_verify(ctx, asked)
+    except HostKeyMismatch as exc:
+        fail(str(exc), 2)
     finally:
         ctx.transport.close()
     if snapshot_name:

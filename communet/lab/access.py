@@ -150,3 +150,9 @@ def write_known_hosts(state: State, lines: list[str]) -> Path:
     path.write_text("".join(sorted(lines)), encoding="utf-8")
     path.chmod(0o644)
     return path
+
+
+def lab_known_hosts(state: State | None = None) -> Path | None:
+    """The lab's known_hosts when a lab wrote one (for tools that reach the lab, as Ansible)."""
+    path = (state or State()).known_hosts
+    return path if path.is_file() else None

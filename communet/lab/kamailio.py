@@ -64,3 +64,22 @@ def uptime(state: State, node: str, holder: int) -> bool:
 
 def contacts(state: State, node: str, holder: int) -> str:
     return run(enter(holder, ["kamcmd", "-s", f"unix:{ctl_socket(state, node)}", "ul.dump"]), check=False, timeout=5)
+
+
+def aors(dump: str) -> set[str]:
+    """The addresses of record in ``kamcmd ul.dump`` output (its ``AoR: ...`` lines).
+
+    >>> sorted(aors("Domain: location\\n\\tAoR: 2701\\n\\t\\tAddress: sip:2702@h\\n"))
+    ['2701']
+    """
+    out = set()
+    for line in dump.splitlines():
+        key, sep, value = line.strip().partition(":")
+        if sep and key.lower() == "aor":
+            out.add(value.lstrip(":").strip())
+    return out
+
+
+def registered(dump: str, extension: int) -> bool:
+    """``extension`` is an address of record exactly (``EXT`` or ``EXT@domain``), not a part of another."""
+    return any(aor.split("@", 1)[0] == str(extension) for aor in aors(dump))

@@ -14,11 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
-from communet.design import Intent, RouterIntent
-from communet.filters import ip
-from communet.model.network import Network
 from communet.verify import frr_json as fj
 from communet.verify.lab_access import Lab
+from communet.verify.target import Target
 
 
 class Transport(Protocol):
@@ -40,16 +38,24 @@ class LabTransport:
         return None
 
 
-class SshTransport:
-    """netmiko over the lab's management network, logging in as the vtysh user with the lab key.
+class HostKeyMismatch(RuntimeError):
+    """A device's host key is not the one pinned in known_hosts: the run stops."""
 
-    One connection per device, reused for all its commands.
+
+class SshTransport:
+    """netmiko over the management network, logging in as the target's user (a CLI login).
+
+    One connection per device, reused for all its commands. The host key must be the one
+    in ``known_hosts`` (paramiko's RejectPolicy: an unknown or changed key is refused).
     """
 
-    def __init__(self, hosts: dict[str, str], username: str, key_file: Path, timeout: float = 20) -> None:
+    def __init__(
+        self, hosts: dict[str, str], username: str, key_file: Path | None, known_hosts: Path, timeout: float = 20
+    ) -> None:
         self.hosts = hosts  # device -> management address
         self.username = username
         self.key_file = key_file
+        self.known_hosts = known_hosts
         self.timeout = timeout
         self._conns: dict[str, Any] = {}
         self._lock = threading.Lock()
@@ -58,27 +64,39 @@ class SshTransport:
         with self._lock:
             conn = self._conns.get(device)
         if conn is None:
-            from netmiko import ConnectHandler
+            conn = self._connect(device)
+            with self._lock:
+                self._conns[device] = conn
+        return conn
 
-            from communet.platforms import platform
+    def _connect(self, device: str) -> Any:
+        from netmiko import ConnectHandler
+        from paramiko import BadHostKeyException
 
-            conn = ConnectHandler(
+        from communet.platforms import platform
+
+        try:
+            return ConnectHandler(
                 device_type=platform("frr").netmiko,
                 host=self.hosts[device],
                 username=self.username,
                 use_keys=True,
-                key_file=str(self.key_file),
-                allow_agent=False,
+                key_file=str(self.key_file) if self.key_file else None,
+                allow_agent=self.key_file is None,
                 timeout=self.timeout,
                 conn_timeout=self.timeout,
                 fast_cli=True,
-                ssh_strict=False,
+                ssh_strict=True,
                 system_host_keys=False,
-                alt_host_keys=False,
+                alt_host_keys=True,
+                alt_key_file=str(self.known_hosts),
             )
-            with self._lock:
-                self._conns[device] = conn
-        return conn
+        except BadHostKeyException as exc:
+            raise HostKeyMismatch(host_key_message(device, self.hosts[device], self.known_hosts)) from exc
+        except Exception as exc:
+            if "not found in known_hosts" in str(exc) or isinstance(exc.__cause__, BadHostKeyException):
+                raise HostKeyMismatch(host_key_message(device, self.hosts[device], self.known_hosts)) from exc
+            raise
 
     def show(self, device: str, command: str) -> str:
         return str(self._conn(device).send_command(command, read_timeout=self.timeout))
@@ -90,16 +108,24 @@ class SshTransport:
         self._conns.clear()
 
 
+def host_key_message(device: str, address: str, known_hosts: Path) -> str:
+    return (
+        f"{device} ({address}): its host key is not the one pinned in {known_hosts}; verify stopped\n"
+        "    hint: if the device was really re-keyed, replace its line in that file (ssh-keygen -R)"
+    )
+
+
 State = dict[str, dict[str, Any]]
 TRANSPORTS = ("ssh", "lab")
 
 
-def make_transport(kind: str, lab: Lab, net: Network, intents: dict[str, Intent]) -> Transport:
-    """``ssh``: log in over the management network as the model's user; ``lab``: vtysh in the node."""
+def make_transport(kind: str, target: Target, lab: Lab | None) -> Transport:
+    """``ssh``: log in over the management network as the target says; ``lab``: vtysh in the node."""
     if kind == "lab":
+        if lab is None:
+            raise ValueError("--transport lab needs the lab as the target")
         return LabTransport(lab)
-    hosts = {h: ip(i.management.address) for h, i in intents.items() if isinstance(i, RouterIntent)}
-    return SshTransport(hosts, net.syndicate.management.user, lab.state.private_key)
+    return SshTransport(target.hosts, target.user, target.key, target.known_hosts)
 
 
 def collect(
@@ -116,6 +142,8 @@ def collect(
         for key, command in plan[device].items():
             try:
                 out[key] = fj.loads(command, transport.show(device, command))
+            except HostKeyMismatch:
+                raise
             except Exception as exc:  # every failure becomes a named error, the run goes on
                 errors.append(f"{device}: {command}: {exc}")
                 out[key] = None

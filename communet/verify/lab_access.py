@@ -24,6 +24,16 @@ class LabUnavailable(RuntimeError):
     """The lab is not running (or not complete): verify has nothing to talk to."""
 
 
+NEEDS_LAB = "not run: needs the lab"
+
+
+def required(lab: Lab | None) -> Lab:
+    """``lab``, or LabUnavailable when the target is not the lab (an active check cannot run)."""
+    if lab is None:
+        raise LabUnavailable(NEEDS_LAB)
+    return lab
+
+
 @dataclass
 class Lab:
     state: State
@@ -32,9 +42,13 @@ class Lab:
 
     @classmethod
     def running(cls, state: State | None = None) -> Lab:
+        from communet.verify.target import TargetError, require_lab
+
         state = state or State()
-        if not state.exists() or not state.complete():
-            raise LabUnavailable("the lab is not running: start it with `communet lab up --with-configs`")
+        try:
+            require_lab(state)
+        except TargetError as exc:
+            raise LabUnavailable(str(exc)) from None
         return cls(state)
 
     def argv(self, node: str, cmd: Sequence[str]) -> list[str]:
@@ -104,7 +118,7 @@ class Lab:
         if not outcome.ok:
             return False, f"REGISTER failed: {_last_line(outcome.output)}"
         table = kamailio.contacts(self.state, phone.sip_server, self.state.holder(phone.sip_server))
-        found = f"sip:{phone.extension}@" in table or f"AOR: {phone.extension}" in table
+        found = kamailio.registered(table, phone.extension)
         return found, "200 OK, in the location table" if found else "200 OK but not in the location table"
 
     def call(self, call: Call) -> tuple[bool, str]:

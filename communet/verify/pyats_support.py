@@ -13,9 +13,10 @@ from communet.design import build_design
 from communet.model.load import load_network
 from communet.verify import registry
 from communet.verify.collect import SshTransport, State
-from communet.verify.lab_access import Lab
+from communet.verify.lab_access import NEEDS_LAB
 from communet.verify.results import Check
 from communet.verify.run import Context, learn, make_context
+from communet.verify.target import Overrides, resolve
 
 
 def testbed_hosts(testbed: Any) -> tuple[dict[str, str], str | None]:
@@ -28,15 +29,15 @@ def testbed_hosts(testbed: Any) -> tuple[dict[str, str], str | None]:
     return hosts, user
 
 
-def context_from_testbed(testbed: Any | None, transport: str = "ssh") -> Context:
-    """A verify context on the running lab; routers reached at the testbed's addresses when given."""
+def context_from_testbed(testbed: Any | None, transport: str = "ssh", target: str = "lab") -> Context:
+    """A verify context on ``target``; routers reached at the testbed's addresses when given."""
     net = load_network(ROOT / "inventory")
     intents = build_design(net)
-    lab = Lab.running()
-    ctx = make_context(net, intents, lab, transport)
+    where = resolve(target, net, intents, Overrides())
+    ctx = make_context(net, intents, where, transport)
     if testbed is not None and transport == "ssh":
         hosts, user = testbed_hosts(testbed)
-        ctx.transport = SshTransport(hosts, user or net.syndicate.management.user, lab.state.private_key)
+        ctx.transport = SshTransport(hosts, user or where.user, where.key, where.known_hosts)
     return ctx
 
 
@@ -44,7 +45,7 @@ def common_setup(section: Any, testbed: Any | None, learn_state: bool = True) ->
     """Put ``ctx`` and ``state`` in the script's parameters (unless the caller passed them)."""
     params = section.parent.parameters
     if "ctx" not in params:
-        params["ctx"] = context_from_testbed(testbed, params.get("transport", "ssh"))
+        params["ctx"] = context_from_testbed(testbed, params.get("transport", "ssh"), params.get("target", "lab"))
     if "state" not in params:
         state: State = {}
         if learn_state:
@@ -69,9 +70,12 @@ def loop_checks(section: Any, test: Any, group: str, ctx: Context, state: State)
     """Compute ``group``'s checks and loop ``test`` over them, one section per check."""
     from pyats import aetest
 
-    checks = registry.get(group).run(ctx, state)
+    spec = registry.get(group)
+    if spec.needs_lab and ctx.lab is None:
+        section.failed(f"{group}: {NEEDS_LAB}")
+    checks = spec.run(ctx, state)
     if not checks:
-        section.skipped(f"no {group} checks for this network")
+        section.failed(f"no {group} checks ran: a group with nothing to check is not a pass")
     aetest.loop.mark(test, uids=uids(checks), check=checks)
 
 

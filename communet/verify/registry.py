@@ -40,6 +40,7 @@ class Group:
     summary: str  # one line for the docs
     run: GroupRun
     reads_state: bool = False  # needs the FRR state collected at the start of a run
+    needs_lab: bool = False  # active (cuts spans, places calls) or run from inside the lab's nodes
 
 
 def _pings(ctx: Context) -> backbone.Pings:
@@ -86,6 +87,7 @@ GROUPS: tuple[Group, ...] = (
         "Reachability",
         "every router pings every other router's loopback, IPv4 and IPv6",
         lambda ctx, _st: backbone.reachability(ctx.exp, _pings(ctx)),
+        needs_lab=True,
     ),
     Group(
         "ix",
@@ -101,6 +103,7 @@ GROUPS: tuple[Group, ...] = (
         "Registrations",
         "every phone registers with its town's SIP server",
         lambda ctx, _st: telephony.registrations(ctx),
+        needs_lab=True,
     ),
     Group(
         "telephony",
@@ -108,6 +111,7 @@ GROUPS: tuple[Group, ...] = (
         "Calls",
         "a call between every pair of towns with telephony completes through both SIP servers",
         lambda ctx, _st: telephony.calls(ctx),
+        needs_lab=True,
     ),
     Group(
         "resilience",
@@ -115,6 +119,7 @@ GROUPS: tuple[Group, ...] = (
         "SpanCuts",
         "each ring span cut in turn: every town stays reachable, a call completes; restored, it is Full again",
         lambda ctx, _st: resilience.all_checks(ctx),
+        needs_lab=True,
     ),
 )
 

@@ -37,6 +37,8 @@ def markdown(run: Run) -> str:
     lines += [f"| {f} | {n} | {p} | {b} | {note.replace('|', '/')} |" for f, n, p, b, note in rows(run)]
     if run.errors:
         lines += ["", "## Errors", "", *(f"- {e}" for e in run.errors)]
+    if run.not_run:
+        lines += ["", "## Not run", "", *(f"- {e}" for e in run.not_run)]
     lines += ["", "## Time per step (s)", "", *(f"- {k}: {v}" for k, v in run.seconds.items())]
     failed = run.failed()
     if failed:

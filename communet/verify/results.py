@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+#: The detail of a check whose input could not be collected: it fails, it never passes.
+NOT_COLLECTED = "not collected"
+
 
 @dataclass(frozen=True, slots=True)
 class Check:
@@ -30,6 +33,7 @@ class Run:
     checks: list[Check] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)  # per family, plus "total"
     errors: list[str] = field(default_factory=list)
+    not_run: list[str] = field(default_factory=list)  # "family group: why", never counted as passed
 
     @property
     def ok(self) -> bool:
@@ -51,6 +55,7 @@ class Run:
             "ok": self.ok,
             "seconds": self.seconds,
             "errors": self.errors,
+            "not_run": self.not_run,
             "summary": self.summary(),
             "checks": [asdict(c) for c in self.checks],
         }

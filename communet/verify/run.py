@@ -14,20 +14,21 @@ from communet.verify import expect, frr_json, registry
 from communet.verify.checks import backbone, ix
 from communet.verify.collect import State, Transport, collect, make_transport
 from communet.verify.expect import Expectations
-from communet.verify.lab_access import Lab, member_routes
+from communet.verify.lab_access import NEEDS_LAB, Lab, member_routes, required
 from communet.verify.results import Run
+from communet.verify.target import Target
 
 Progress = Callable[[str], None]
 
 
 @dataclass
 class Context:
-    """Everything a run needs: the model, its expectations, and the ways to reach the lab."""
+    """Everything a run needs: the model, its expectations, the transport; the lab when it is the target."""
 
     net: Network
     intents: dict[str, Intent]
     exp: Expectations
-    lab: Lab
+    lab: Lab | None
     transport: Transport
     bad_prefixes: dict[str, str] = field(default_factory=dict)  # what -> prefix, as the lab's member sends
     registered: list[str] = field(default_factory=list)  # what the bilateral peers registered
@@ -51,8 +52,10 @@ def ping_all(ctx: Context, targets: dict[str, list[str]]) -> backbone.Pings:
     """Pings from each source router to its targets, all sources at once."""
     exp = ctx.exp
 
+    lab = required(ctx.lab)
+
     def one(src: str) -> dict[tuple[str, str], bool]:
-        got = ctx.lab.ping_many(src, exp.sources[src], exp.sources_v6[src], targets[src])
+        got = lab.ping_many(src, exp.sources[src], exp.sources_v6[src], targets[src])
         return {(src, a): ok for a, ok in got.items()}
 
     out: backbone.Pings = {}
@@ -62,41 +65,61 @@ def ping_all(ctx: Context, targets: dict[str, list[str]]) -> backbone.Pings:
     return out
 
 
+def runnable(ctx: Context, group: registry.Group) -> bool:
+    return ctx.lab is not None or not group.needs_lab
+
+
 def verify(ctx: Context, families: tuple[str, ...] | None = None) -> tuple[Run, State]:
-    """Run the checks of ``families``; return the run and the state learned at its start."""
+    """Run the checks of ``families`` (default: all); return the run and the state learned at its start.
+
+    Groups that need the lab are listed as not run when the target is not the lab. A family
+    asked for by name must yield checks, and so must every default family that could run:
+    a family with no checks is an error, never a pass.
+    """
+    asked = families is not None
     families = registry.families() if families is None else families
     t0 = time.monotonic()
     run = Run(started=datetime.now(UTC).isoformat(timespec="seconds"))
     state: State = {}
-    if registry.reads_state(families):
+    if any(g.reads_state and runnable(ctx, g) for f in families for g in registry.of_family(f)):
         ctx.say("collecting state from every router")
         state, errors = learn(ctx)
         run.errors += errors
         run.seconds["collect"] = round(time.monotonic() - t0, 2)
     for family in families:
+        groups = registry.of_family(family)
+        skipped = [g for g in groups if not runnable(ctx, g)]
+        run.not_run += [f"{family} {g.name}: {NEEDS_LAB}" for g in skipped]
+        if not asked and len(skipped) == len(groups):
+            continue
         ctx.say(f"checking {family}")
         t = time.monotonic()
-        try:
-            run.checks += registry.run_family(family, ctx, state)
-        except Exception as exc:  # a family that cannot run is reported, the others still run
-            run.errors.append(f"{family}: {exc}")
+        for group in groups:
+            if group in skipped:
+                continue
+            try:
+                run.checks += group.run(ctx, state)
+            except Exception as exc:  # a group that cannot run is reported, the others still run
+                run.errors.append(f"{family} {group.name}: {exc}")
         run.seconds[family] = round(time.monotonic() - t, 2)
+        if not any(c.family == family for c in run.checks):
+            run.errors.append(f"{family}: no checks ran" + (f" ({NEEDS_LAB})" if skipped else ""))
     run.seconds["total"] = round(time.monotonic() - t0, 2)
     return run, state
 
 
 def make_context(
-    net: Network, intents: dict[str, Intent], lab: Lab, transport: str = "ssh", say: Progress | None = None
+    net: Network, intents: dict[str, Intent], target: Target, transport: str = "ssh", say: Progress | None = None
 ) -> Context:
-    """A context for ``net`` on the running ``lab``, reaching routers by ``transport`` (ssh or lab)."""
+    """A context for ``net`` on ``target`` (the lab or a network), reaching routers by ``transport`` (ssh or lab)."""
     bad, good = member_routes(net)
-    lab.net = net
+    lab = Lab(target.lab_state, net) if target.lab_state is not None else None
     ctx = Context(
         net,
         intents,
         expect.build(net, intents),
         lab,
-        make_transport(transport, lab, net, intents),
+        make_transport(transport, target, lab),
         bad_prefixes=bad,
         registered=good,
     )

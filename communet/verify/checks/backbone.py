@@ -8,7 +8,7 @@ from netaddr import IPAddress
 
 from communet.verify import frr_json as fj
 from communet.verify.expect import Expectations
-from communet.verify.results import Check, check
+from communet.verify.results import NOT_COLLECTED, Check, check
 
 State = dict[str, dict[str, Any]]  # router -> command key -> JSON
 FAMILY = "backbone"
@@ -20,6 +20,7 @@ def ospf(exp: Expectations, state: State) -> list[Check]:
     for router in exp.routers:
         expected = {(a.peer_router_id, a.interface): a for a in exp.adjacencies_of(router)}
         for key, reader, label in (("ospf", fj.ospf_neighbors, "ospf"), ("ospf6", fj.ospf6_neighbors, "ospf6")):
+            collected = state.get(router, {}).get(key) is not None
             seen = {(n.router_id, n.interface): n for n in reader(state.get(router, {}).get(key) or {})}
             for (rid, iface), adj in sorted(expected.items()):
                 n = seen.get((rid, iface))
@@ -44,8 +45,8 @@ def ospf(exp: Expectations, state: State) -> list[Check]:
                     f"{label} no unexpected neighbor",
                     router,
                     "all interfaces",
-                    not extra,
-                    ", ".join(extra) or f"{len(seen)} neighbor(s), all expected",
+                    collected and not extra,
+                    NOT_COLLECTED if not collected else ", ".join(extra) or f"{len(seen)} neighbor(s), all expected",
                 )
             )
     return out

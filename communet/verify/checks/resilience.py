@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from communet.verify import frr_json as fj
 from communet.verify.expect import Expectations, SpanLink
+from communet.verify.lab_access import required
 from communet.verify.results import Check, check
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def one_span(ctx: Context, span: SpanLink) -> list[Check]:
 
     out = []
     ctx.say(f"cutting {span.label}")
-    ctx.lab.set_span(span, up=False)
+    required(ctx.lab).set_span(span, up=False)
     try:
         ok, lost, took = poll(lambda: unreachable(ctx), CONVERGE_S)
         out.append(
@@ -89,7 +90,7 @@ def one_span(ctx: Context, span: SpanLink) -> list[Check]:
         if ctx.exp.calls:
             out.append(place_call(ctx, ctx.exp.calls[0], FAMILY, f"call with span {span.id} cut"))
     finally:
-        ctx.lab.set_span(span, up=True)
+        required(ctx.lab).set_span(span, up=True)
     ok, missing, took = poll(lambda: adjacency_up(ctx, span), RECOVER_S)
     out.append(
         check(

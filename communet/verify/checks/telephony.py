@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from communet.verify.expect import Call
+from communet.verify.lab_access import required
 from communet.verify.results import Check, check
 
 if TYPE_CHECKING:
@@ -19,13 +20,13 @@ FAMILY = "telephony"
 def registrations(ctx: Context) -> list[Check]:
     out = []
     for phone in ctx.exp.phones:
-        ok, detail = ctx.lab.register(phone)
+        ok, detail = required(ctx.lab).register(phone)
         out.append(check(FAMILY, "phone registers", phone.sip_server, f"{phone.town} {phone.extension}", ok, detail))
     return out
 
 
 def place_call(ctx: Context, call: Call, family: str = FAMILY, name: str = "call completes") -> Check:
-    ok, detail = ctx.lab.call(call)
+    ok, detail = required(ctx.lab).call(call)
     return check(
         family,
         name,

@@ -18,6 +18,7 @@ from communet import ROOT
 from communet.design import build_design
 from communet.errors import InventoryError
 from communet.inventories import ansible_inventory
+from communet.lab.access import lab_known_hosts
 from communet.model.load import load_network
 
 DOCUMENTATION = r"""
@@ -39,6 +40,15 @@ DOCUMENTATION = r"""
         default: inventory
         env:
           - name: COMMUNET_INVENTORY
+      known_hosts:
+        description:
+          - The known_hosts file pinning the devices' host keys, passed to ssh for every host.
+          - Default is the running lab's known_hosts (written by lab up) when there is one, else
+            OpenSSH's own files (the operator's ~/.ssh/known_hosts). Checking is never turned off.
+        type: path
+        required: false
+        env:
+          - name: COMMUNET_KNOWN_HOSTS
       platform:
         description: Render every router as this platform (a what-if, as communet render --platform).
         type: str
@@ -54,6 +64,10 @@ EXAMPLES = r"""
 """
 
 
+def known_hosts(given: str | None) -> Path | None:
+    return Path(os.path.expanduser(given)) if given else lab_known_hosts()
+
+
 class InventoryModule(BaseInventoryPlugin):
     NAME = "communet_inventory"
 
@@ -66,7 +80,8 @@ class InventoryModule(BaseInventoryPlugin):
         source = Path(os.path.expanduser(str(self.get_option("inventory_dir"))))
         source = source if source.is_absolute() else ROOT / source
         try:
-            data = ansible_inventory(build_design(load_network(source), self.get_option("platform") or None))
+            intents = build_design(load_network(source), self.get_option("platform") or None)
+            data = ansible_inventory(intents, known_hosts(self.get_option("known_hosts")))
         except InventoryError as exc:
             raise AnsibleParserError(str(exc)) from None
         self._populate(data)

@@ -1,9 +1,12 @@
 """``communet town new``: a new town's file with the next free ids, ready to edit.
 
 Ids follow the inventory's own convention when it has one (router id = site id +
-a constant offset, as in the example), else take the next free number. The file is
-checked with every other inventory check before it is written, so what lands on
-disk always loads.
+a constant offset, as in the example), else take the next free number; spans take
+the first free ids. The hostname pattern and the platform follow the other towns.
+The name is checked against every name the inventory holds, the file is written
+by a YAML emitter (a display name with ``: `` or `` #`` or ``yes`` reads back as
+written), and the town is checked with every other inventory check before it is
+written, so what lands on disk always loads.
 """
 
 from __future__ import annotations
@@ -11,15 +14,17 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from communet.errors import InventoryError, Problem
 from communet.model.checks import check_network
 from communet.model.load import HINTS, dotted
 from communet.model.network import Network
 from communet.model.site import Town
+from communet.model.text import Name, machine_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +76,8 @@ def next_ids(net: Network, span_count: int = 1) -> NewIds:
     router = _by_convention([(t.id, t.router.id) for t in net.towns], site, used, 10)
     used.add(router)
     sip = _by_convention([(t.id, t.telephony.sip_server.id) for t in net.towns if t.telephony], site, used, 30)
-    first_span = max((sp.id for _, sp in net.spans(live_only=False)), default=0) + 1
-    return NewIds(site, router, sip, tuple(range(first_span, first_span + span_count)), next_extensions(net))
+    spans = first_free({sp.id for _, sp in net.spans(live_only=False)}, span_count)
+    return NewIds(site, router, sip, spans, next_extensions(net))
 
 
 def free_port(net: Network, device: str, also: set[int] | None = None) -> int:
@@ -87,7 +92,52 @@ def default_segments(net: Network) -> list[str]:
     return [name for name, role in net.syndicate.segment_roles.items() if role.pool_v4 == "site"]
 
 
-def town_text(
+def first_free(used: set[int], count: int) -> tuple[int, ...]:
+    """The ``count`` smallest ids from 1 that ``used`` does not hold.
+
+    >>> first_free({1, 2, 4}, 2)
+    (3, 5)
+    """
+    out: list[int] = []
+    candidate = 1
+    while len(out) < count:
+        if candidate not in used:
+            out.append(candidate)
+        candidate += 1
+    return tuple(out)
+
+
+def hostname_suffix(net: Network) -> str:
+    """The inventory's own hostname pattern: what every town router adds to its town's name."""
+    suffixes = Counter(
+        t.router.hostname.removeprefix(t.name) for t in net.towns if t.router.hostname.startswith(t.name)
+    )
+    return suffixes.most_common(1)[0][0] if suffixes else "-r1"
+
+
+def default_platform(net: Network) -> str:
+    """The platform most town routers run."""
+    counts = Counter(t.router.platform for t in net.towns)
+    return counts.most_common(1)[0][0] if counts else "frr"
+
+
+def names_in_use(net: Network) -> dict[str, str]:
+    """Every name the inventory holds (sites, files, devices, IX neighbors) -> what holds it."""
+    used: dict[str, str] = {name: f"the file {file}" for name, file in net.files.items()}
+    used["datacenter"] = "the file datacenter.yml"
+    used[net.datacenter.name] = "the data center"
+    for _, router in net.routers(live_only=False):
+        used.setdefault(router.hostname, f"the router {router.hostname}")
+    for town in net.towns:
+        used.setdefault(town.name, f"the town {town.name}")
+        if town.telephony:
+            used.setdefault(town.sip_hostname, f"the SIP server of {town.name}")
+    for neighbor in (*net.ix.route_servers, *net.ix.peers):
+        used.setdefault(neighbor.name, f"the IX neighbor {neighbor.name}")
+    return used
+
+
+def town_data(
     net: Network,
     name: str,
     display: str,
@@ -96,47 +146,71 @@ def town_text(
     telephony: bool,
     span_to: list[str],
     length_km: float,
-) -> str:
+) -> dict[str, Any]:
+    """The new town as plain data, in the order the inventory's own files keep."""
     ids = next_ids(net, max(1, len(span_to)))
-    hostname = f"{name}-r1"
-    lines = [
-        f"# {display}: written by `communet town new` with the next free ids. Check every value.",
-        f"id: {ids.site}",
-        f"name: {name}",
-        f"display_name: {display}",
-        f"phase: {phase}                # planned: kept out of configs; staged, then active, once its span is lit",
-        f"router: {{id: {ids.router}, hostname: {hostname}, platform: frr}}",
-        f"segments: [{', '.join(segments)}]",
-    ]
+    hostname = f"{name}{hostname_suffix(net)}"
+    data: dict[str, Any] = {
+        "id": ids.site,
+        "name": name,
+        "display_name": display,
+        "phase": phase,
+        "router": {"id": ids.router, "hostname": hostname, "platform": default_platform(net)},
+        "segments": list(segments),
+    }
     if telephony:
         first, last = ids.extensions
-        lines += ["telephony:", f"  extensions: {{first: {first}, last: {last}}}", f"  sip_server: {{id: {ids.sip}}}"]
-    if span_to:
-        lines.append("spans:")
-        for n, (span_id, remote) in enumerate(zip(ids.spans, span_to, strict=True), start=1):
-            lines += [
-                f"  - id: {span_id}",
-                f"    local: {{device: {hostname}, port: {n}}}",
-                f"    remote: {{device: {remote}, port: {free_port(net, remote)}}}",
-                "    fiber: owned          # leased: add provider and circuit",
-                f"    length_km: {length_km:g}",
-            ]
-    else:
-        lines += [
-            "spans: []",
-            "# Connect the town: replace `spans: []` with its span(s), for example:",
-            "# spans:",
-            f"#   - id: {ids.spans[0]}",
-            f"#     local: {{device: {hostname}, port: 1}}",
-            "#     remote: {device: ROUTER, port: FREE-PORT}",
-            "#     fiber: owned          # leased: add provider and circuit",
-            "#     length_km: 1.0",
-        ]
-    return "\n".join(lines) + "\n"
+        data["telephony"] = {"extensions": {"first": first, "last": last}, "sip_server": {"id": ids.sip}}
+    data["spans"] = [
+        {
+            "id": span_id,
+            "local": {"device": hostname, "port": n},
+            "remote": {"device": remote, "port": free_port(net, remote)},
+            "fiber": "owned",
+            "length_km": length_km,
+        }
+        for n, (span_id, remote) in enumerate(zip(ids.spans[: len(span_to)], span_to, strict=True), start=1)
+    ]
+    return data
+
+
+HEADER = (
+    "# Written by `communet town new` with the next free ids. Check every value.\n"
+    "# phase: planned keeps it out of configs; staged, then active, once its span is lit.\n"
+    "# A leased span needs fiber: leased, provider and circuit.\n"
+)
+
+
+def town_text(data: dict[str, Any]) -> str:
+    """The file's text: written by a YAML emitter, so every value reads back as written."""
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=1000)
+    hint = ""
+    if not data["spans"]:
+        hint = "# Connect the town: add its span(s) under spans, each with id, local, remote, fiber, length_km.\n"
+    return HEADER + hint + body
 
 
 def _problem(path: str, key: str, message: str, hint: str) -> InventoryError:
     return InventoryError([Problem(path, key, message, hint)])
+
+
+def _check_name(net: Network, name: str) -> None:
+    try:
+        TypeAdapter(Name).validate_python(name)
+    except ValidationError as exc:
+        message = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
+        raise _problem("town new", "name", message, "pass the name as lowercase words joined by dashes") from None
+    holder = names_in_use(net).get(name)
+    if holder:
+        raise _problem("town new", "name", f"{name!r} already exists: {holder}", "pick another name")
+
+
+def resolve_name(name: str, display: str) -> tuple[str, str]:
+    """(machine name, display name): the name is given, or derived from the display name."""
+    if not name and not display:
+        raise _problem("town new", "name", "no name given", "pass NAME, or --display-name to derive it from")
+    name = name or machine_name(display)
+    return name, display or name.replace("-", " ").title()
 
 
 def new_town(
@@ -151,16 +225,17 @@ def new_town(
     length_km: float = 1.0,
 ) -> NewTown:
     """Build and check a new town's file (not written). Raises InventoryError naming what is wrong."""
+    name, display = resolve_name(name, display)
+    _check_name(net, name)
     path = inventory / "towns" / f"{name}.yml"
     rel = f"{inventory.name}/towns/{name}.yml"
-    if path.exists() or any(t.name == name for t in net.towns):
+    if path.exists() or path.is_symlink():
         raise _problem(rel, "name", f"town {name!r} already exists", "pick another name")
     segments = segments if segments is not None else default_segments(net)
     telephony = "voice" in segments if telephony is None else telephony
     span_to = span_to or []
-    text = town_text(
-        net, name, display or name.replace("-", " ").title(), phase, segments, telephony, span_to, length_km
-    )
+    data = town_data(net, name, display, phase, segments, telephony, span_to, length_km)
+    text = town_text(data)
     try:
         town = Town.model_validate(yaml.safe_load(text))
     except ValidationError as exc:

@@ -11,7 +11,8 @@ import pytest
 from communet import ROOT
 from communet.errors import InventoryError
 from communet.model.load import load_network
-from communet.town_new import device_ids, new_town, next_ids
+from communet.model.network import Network
+from communet.town_new import default_platform, device_ids, hostname_suffix, new_town, next_ids
 
 COMMUNET = str(ROOT / ".venv/bin/communet")
 
@@ -32,7 +33,8 @@ def test_next_ids_are_free_and_follow_the_convention(inventory: Path) -> None:
     if len(offsets) == 1:
         assert ids.router == ids.site + offsets.pop()
     spans = {span.id for _, span in net.spans(live_only=False)}
-    assert ids.spans == (max(spans) + 1, max(spans) + 2)
+    free = [i for i in range(1, max(spans) + 3) if i not in spans]
+    assert ids.spans == tuple(free[:2])
     first, last = ids.extensions
     for town in net.towns:
         if town.telephony:
@@ -92,3 +94,76 @@ def test_cli_writes_and_prints_what_to_decide(inventory: Path) -> None:
         [COMMUNET, "town", "new", "idlewood", "-i", str(inventory)], capture_output=True, text=True, check=False
     )
     assert again.returncode == 2 and "already exists" in again.stderr and "Traceback" not in again.stderr
+
+
+@pytest.mark.parametrize("display", ["Upper: Lower", "Saint-Ló # old town", "yes", "null", "2024", "Ærøskøbing"])
+def test_display_name_reads_back_as_written(inventory: Path, display: str) -> None:
+    net = load_network(inventory)
+    made = new_town(net, inventory, "idlewood", display=display)
+    made.path.write_text(made.text, encoding="utf-8")
+    assert load_network(inventory).town("idlewood").display_name == display
+
+
+def test_name_derived_from_display_name(inventory: Path) -> None:
+    net = load_network(inventory)
+    made = new_town(net, inventory, "", display="Sainte-Marie-aux-Mines")
+    assert made.town.name == "sainte-marie-aux-mines" and made.town.display_name == "Sainte-Marie-aux-Mines"
+    assert made.path.name == "sainte-marie-aux-mines.yml"
+
+
+def _taken(net: Network) -> list[str]:
+    ix = net.ix
+    return [
+        net.datacenter.name,
+        "ix",
+        "syndicate",
+        "datacenter",
+        ix.route_servers[0].name,
+        ix.peers[0].name,
+        net.datacenter.routers[0].hostname,
+        net.towns[0].sip_hostname,
+    ]
+
+
+@pytest.mark.parametrize("index", range(8))
+def test_name_held_elsewhere_in_the_inventory_is_refused(inventory: Path, index: int) -> None:
+    net = load_network(inventory)
+    name = _taken(net)[index]
+    before = sorted(p.name for p in (inventory / "towns").iterdir())
+    proc = subprocess.run(
+        [COMMUNET, "town", "new", name, "-i", str(inventory)], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 2 and "already exists" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert sorted(p.name for p in (inventory / "towns").iterdir()) == before
+    load_network(inventory)
+
+
+def test_long_name_is_a_clear_error(inventory: Path) -> None:
+    proc = subprocess.run(
+        [COMMUNET, "town", "new", "a" * 300, "-i", str(inventory)], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "at most 63" in proc.stderr and len(proc.stderr) < 600
+
+
+def test_span_takes_the_first_free_id(inventory: Path) -> None:
+    net = load_network(inventory)
+    _, first = min(((site, span) for site, span in net.spans(live_only=False)), key=lambda s: s[1].id)
+    top = max(span.id for _, span in net.spans(live_only=False))
+    path = inventory / net.file_of(next(s.name for s in net.sites if first in s.spans)).split("/", 1)[1]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(f"- id: {first.id}\n", f"- id: {top + 5}\n", 1), encoding="utf-8")
+    net = load_network(inventory)
+    assert first.id not in {span.id for _, span in net.spans(live_only=False)}
+    made = new_town(net, inventory, "idlewood", span_to=[net.datacenter.routers[0].hostname])
+    assert [s.id for s in made.town.spans] == [first.id]
+
+
+def test_follows_the_inventorys_hostname_pattern_and_platform() -> None:
+    net = load_network(ROOT / "inventory")
+    towns = tuple(
+        t.model_copy(update={"router": t.router.model_copy(update={"hostname": f"{t.name}-gw", "platform": "junos"})})
+        for t in net.towns
+    )
+    other = Network(net.syndicate, net.datacenter, net.ix, towns, net.files, net.root)
+    assert hostname_suffix(other) == "-gw" and default_platform(other) == "junos"

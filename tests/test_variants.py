@@ -8,6 +8,7 @@ when the example changes.
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -133,3 +134,63 @@ def test_edge_without_ix_port_has_no_ix_sessions(tmp_path: Path) -> None:
     assert not [n for n in spare.bgp.neighbors if n.kind != "ibgp"]
     assert not spare.prefix_lists and not spare.route_maps
     assert [n for n in holder.bgp.neighbors if n.kind != "ibgp"]
+
+
+def _checker(name: str) -> str:
+    found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/bin:/sbin:/bin")
+    if found is None:
+        pytest.fail(f"{name} is not installed: run `make system`")
+    return found
+
+
+def _boundary_changes() -> list[Change]:
+    """The largest or oddest values validation accepts, on every key that reaches a config."""
+    text = "Ünïcode ! # ; ' { } $ & < > ~ `x` ü é 日本"
+    text = (text + " " + "x" * 64)[:64].rstrip()
+    peer = EXAMPLE.ix.peers[0]
+    return [
+        ("ix.yml", "route_servers.0.max_prefix_v4", 2_147_483_647),
+        ("ix.yml", "peers.0.max_prefix_v6", 2_147_483_647),
+        ("ix.yml", "peers.0.asn", 4_294_967_294),
+        ("ix.yml", "peers.0.prefixes", [str(p) for p in peer.prefixes][:1]),
+        ("ix.yml", "name", text),
+        ("syndicate.yml", "name", text),
+        ("syndicate.yml", "routing.reference_bandwidth_mbps", 4_294_967),
+        ("syndicate.yml", "routing.ospf_area", 4_294_967_295),
+        ("syndicate.yml", "limits.max_v4_prefixlen", 32),
+        ("syndicate.yml", "limits.max_v6_prefixlen", 128),
+        ("syndicate.yml", "telephony.qos.rtp_ports", [1024, 65535]),
+        ("syndicate.yml", "management.snmp.location", f"{text} {text}"[:128].rstrip()),
+        ("syndicate.yml", "segment_roles.schools.description", text),
+        ("towns/aldermoor.yml", "display_name", text),
+        ("towns/aldermoor.yml", "router.model", text),
+        ("towns/aldermoor.yml", "telephony.extensions", {"first": 999_999_000, "last": 999_999_999}),
+        ("towns/dunmere.yml", "spans.0.provider", text),
+        ("towns/dunmere.yml", "spans.0.circuit", text),
+    ]
+
+
+def test_boundary_values_pass_the_platform_checkers(tmp_path: Path) -> None:
+    """Whatever validation accepts renders to configs that vtysh -C and kamailio -c accept."""
+    net = variant(tmp_path, _boundary_changes())
+    env = jinja_env()
+    (tmp_path / "frr").mkdir()
+    failures, checked = [], []
+    for name, intent in build_design(net).items():
+        text = render_intent(env, intent)
+        path = tmp_path / f"{name}.{intent.platform}"
+        path.write_text(text, encoding="utf-8")
+        if intent.platform == "frr":
+            argv = [_checker("vtysh"), "--config_dir", str(tmp_path / "frr"), "-C", "-f", str(path)]
+        elif intent.platform == "kamailio":
+            argv = [_checker("kamailio"), "-c", "-f", str(path)]
+        else:
+            continue
+        checked.append(intent.platform)
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+        if proc.returncode != 0:
+            failures.append(f"{name}: {proc.stdout[-500:]}{proc.stderr[-500:]}")
+    assert not failures, "\n".join(failures)
+    assert {"frr", "kamailio"} <= set(checked)
+    edge = _routers(net)[net.ix.port.device]
+    assert not [p for p in edge.prefix_lists if p.name.startswith("TOO-SPECIFIC")], "/32 and /128 allowed: no list"

@@ -17,9 +17,13 @@ app = typer.Typer(help="Towns: add one to the inventory.", no_args_is_help=True)
 
 @app.command()
 def new(
-    name: Annotated[str, typer.Argument(help="the town's name: lowercase letters, digits, dashes")],
+    name: Annotated[
+        str, typer.Argument(help="the town's machine name (lowercase, digits, dashes); default: from --display-name")
+    ] = "",
     inventory: InventoryOpt = INVENTORY,
-    display_name: Annotated[str, typer.Option("--display-name", help="as people write it")] = "",
+    display_name: Annotated[
+        str, typer.Option("--display-name", help="as people write it (accents, spaces); the name is derived from it")
+    ] = "",
     phase: Annotated[Phase, typer.Option("--phase", help="planned, staged or active")] = "planned",
     segment: Annotated[
         list[str] | None,

@@ -12,6 +12,8 @@ project's prefix, never written in the inventory.
 'sainte-marie-aux-mines'
 >>> machine_name("Ølstykke Strand")
 'olstykke-strand'
+>>> machine_name("Ærøskøbing")
+'aeroskobing'
 >>> clip("x" * 100, 10)
 'xxxxxxxxxx... (100 characters)'
 """
@@ -49,9 +51,32 @@ def shown(text: str) -> str:
     return repr(clip(text))
 
 
+#: Letters that do not decompose into a base letter and an accent.
+_LETTERS = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "O",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "Ae",
+        "œ": "oe",
+        "Œ": "Oe",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "Ð": "D",
+        "þ": "th",
+        "Þ": "Th",
+        "ı": "i",
+    }
+)
+
+
 def machine_name(text: str) -> str:
     """A name derived from a display name: accents dropped, lowercase, dashes between words."""
-    plain = unicodedata.normalize("NFKD", text.replace("ø", "o").replace("Ø", "O").replace("ß", "ss"))
+    plain = unicodedata.normalize("NFKD", text.translate(_LETTERS))
     ascii_only = "".join(c for c in plain if not unicodedata.combining(c)).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_only.lower()).strip("-")
     slug = slug.lstrip("0123456789-")

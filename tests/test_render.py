@@ -71,6 +71,9 @@ def test_secret_masked_by_default(router: RouterIntent, neighbor, monkeypatch) -
     ("router", "neighbor"), SECRET_NEIGHBORS, ids=lambda x: getattr(x, "hostname", None) or getattr(x, "address", "")
 )
 def test_secret_revealed_for_deploy(router: RouterIntent, neighbor, monkeypatch) -> None:
+    for other in router.bgp.neighbors:
+        if other.password_secret:
+            monkeypatch.setenv(other.password_secret, "other-value")
     monkeypatch.setenv(neighbor.password_secret, "s3cret-value")
     text = render_intent(jinja_env(), router, reveal=True)
     assert f"neighbor {neighbor.address} password s3cret-value\n" in text

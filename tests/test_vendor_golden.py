@@ -249,7 +249,8 @@ def test_junos_edge_policy_and_management() -> None:
     edge = next(i for i in routers("junos") if i.role == "edge")
     lines = junos_lines(edge.hostname)
     for rmap in edge.route_maps:
-        assert f"set policy-options policy-statement {rmap.name} term implicit-deny then reject" in lines
+        last = "implicit-deny then reject" if rmap.otherwise == "reject" else "other then next policy"
+        assert f"set policy-options policy-statement {rmap.name} term {last}" in lines
         for e in rmap.entries:
             term = f"set policy-options policy-statement {rmap.name} term {e.action}-{e.seq}"
             assert (f"{term} then community delete ALL" in lines) == e.set_community_none

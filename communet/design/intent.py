@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from communet.design.firewall_intent import Firewall
 
+from communet.design.uplink_intent import Uplink
+
 Family = Literal["ipv4", "ipv6"]
 
 
@@ -22,7 +24,7 @@ class Interface:
 
     name: str
     description: str
-    kind: Literal["loopback", "span", "segment", "ix"]
+    kind: Literal["loopback", "span", "segment", "ix", "transit"]
     ipv4: str | None = None  # address/length
     ipv6: str | None = None
     ospf: bool = False  # in the OSPF area (v2 and v3)
@@ -33,6 +35,9 @@ class Interface:
     vlan: int | None = None
     peer: str = ""  # the device at the other end of a span
     qos_policy: str | None = None  # ingress marking policy (voice segments)
+    nat: Literal["inside", "outside"] | None = None  # NAT44 side on an edge router (IOS-XE marks interfaces)
+    filter_out_v4: str | None = None  # egress source filter on an uplink port (IOS-XE ACL, JunOS filter)
+    filter_out_v6: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +75,7 @@ class RouteMapEntry:
     action: Literal["permit", "deny"]
     description: str
     match_prefix_list: str | None = None
+    match_local_preference: int | None = None
     set_local_preference: int | None = None
     set_community_none: bool = False  # community scrubbing
     set_community: str | None = None
@@ -80,6 +86,7 @@ class RouteMap:
     name: str
     family: Family
     entries: tuple[RouteMapEntry, ...]
+    otherwise: Literal["reject", "next"] = "reject"  # routes no entry matches: denied, or passed to the next policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +95,7 @@ class BgpNeighbor:
     remote_as: int
     description: str
     family: Family
-    kind: Literal["ibgp", "route_server", "peer"]
+    kind: Literal["ibgp", "route_server", "peer", "transit"]
     update_source: str | None = None  # interface name (loopback) for iBGP
     route_reflector_client: bool = False
     next_hop_self: bool = False
@@ -98,6 +105,7 @@ class BgpNeighbor:
     enforce_first_as: bool | None = None  # eBGP only: check the first AS (off for route servers)
     password_secret: str | None = None  # environment variable name; rendered masked
     ttl_security_hops: int | None = None
+    default_originate_map: str | None = None  # send a default route while this route-map matches a route
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +180,7 @@ class RouterIntent:
     management: Management
     trunk: str | None = None  # parent port of the segment sub-interfaces, when the platform has one
     firewall: Firewall | None = None  # segment policy, uRPF, router protection (design/firewall.py)
+    uplink: Uplink | None = None  # edge routers toward the internet: NAT44 and source filters
     kind: Literal["router"] = "router"
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from netaddr import IPAddress, IPNetwork
 
 from communet import addressing as ad
-from communet.design import firewall, policy
+from communet.design import firewall, policy, uplink
 from communet.design.defaults import implicit
 from communet.design.firewall import Segment
 from communet.design.intent import (
@@ -212,18 +212,21 @@ def ix_neighbors(net: Network) -> list[BgpNeighbor]:
             )
         for peer in net.ix.peers:
             out.append(
-                BgpNeighbor(
-                    address=peer.v4 if version == 4 else peer.v6,
-                    remote_as=peer.asn or 0,
-                    description=peer.name,
-                    family=family,
-                    kind="peer",
-                    route_map_in=policy.peer_in(peer, suffix),
-                    route_map_out=policy.out_map(suffix),
-                    enforce_first_as=True,
-                    max_prefix=peer.max_prefix_v4 if version == 4 else peer.max_prefix_v6,
-                    password_secret=peer.password_secret,
-                    ttl_security_hops=1,
+                uplink.as_transit(
+                    BgpNeighbor(
+                        address=peer.v4 if version == 4 else peer.v6,
+                        remote_as=peer.asn or 0,
+                        description=peer.name,
+                        family=family,
+                        kind="peer",
+                        route_map_in=policy.peer_in(peer, suffix),
+                        route_map_out=policy.out_map(suffix),
+                        enforce_first_as=True,
+                        max_prefix=peer.max_prefix_v4 if version == 4 else peer.max_prefix_v6,
+                        password_secret=peer.password_secret,
+                        ttl_security_hops=1,
+                    ),
+                    peer,
                 )
             )
     return out
@@ -245,12 +248,22 @@ def router_intent(net: Network, site: Site, router: Router, every: tuple[Segment
         *span_interfaces(net, router),
         *segment_interfaces(syn, site, router, prefixes),
         *ix_interface(net, router),
+        *uplink.transit_interfaces(net, router),
     )
+    statics = uplink.nat_statics(net, router) if edge else []
     announced = [str(p) for _, v4, v6 in prefixes for p in (v4, v6)] + (list(syn.aggregates) if edge else [])
+    announced += [s.prefix for s in statics]
+    up = uplink.uplink(net, router, interfaces) if edge else None
+    interfaces = uplink.annotate(interfaces, up)
     router_id = str(ad.loopback_v4(syn, router.id))
     on_ix = net.on_ix(router.hostname)
-    neighbors = ibgp_neighbors(net, router) + (ix_neighbors(net) if on_ix else [])
-    plists, rmaps = policy.ix_policy(syn, net.ix.peers) if on_ix else ((), ())
+    transit = uplink.transit_neighbors(net, router) if edge else []
+    neighbors = ibgp_neighbors(net, router) + (ix_neighbors(net) if on_ix else []) + transit
+    neighbors = uplink.conditional_default(neighbors)
+    peers = [p for p in net.ix.peers if p.role != "transit"]
+    plists, rmaps = policy.ix_policy(syn, peers) if on_ix or transit else ((), ())
+    rmaps += uplink.transit_route_maps(uplink.providers(net, router), uplink.transit_families(neighbors))
+    plists, rmaps = uplink.used_only(plists, rmaps, neighbors)
     return RouterIntent(
         hostname=router.hostname,
         platform=plat.name,
@@ -290,10 +303,12 @@ def router_intent(net: Network, site: Site, router: Router, every: tuple[Segment
             StaticRoute(a, _family_of(a), "blackhole", "aggregate, announced at the IX")  # type: ignore[arg-type]
             for a in syn.aggregates
         )
+        + tuple(statics)
         if edge
         else (),
         qos_policies=(voice_policy(syn),) if any(i.qos_policy for i in interfaces) else (),
         management=management(syn, router.id, plat.name),
         trunk=plat.trunk if any(i.kind == "segment" for i in interfaces) else None,
         firewall=firewall.firewall(net, site, router, interfaces, (n.address for n in neighbors), every),
+        uplink=up,
     )

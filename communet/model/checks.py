@@ -14,6 +14,7 @@ from netaddr import IPAddress, IPNetwork
 
 from communet import addressing as ad
 from communet.errors import Problem
+from communet.model.uplink_checks import check_nat, check_transit, transit_ports
 from communet.platforms import platform
 
 if TYPE_CHECKING:
@@ -191,6 +192,10 @@ def check_ports(net: Network, r: _Reporter) -> None:
     if ix_key in used:
         r.add("ix", ("port", "port"), f"port {ix_key[1]} of {ix_key[0]} is {used[ix_key]}", "pick another port")
     used[ix_key] = "the IX port"
+    for device, port, what, loc in transit_ports(net):
+        other = used.setdefault((device, port), what)
+        if other != what:
+            r.add(net.datacenter.name, loc, f"port {port} of {device} is already used by {other}", "pick a free port")
     for site in net.sites:
         for i, span in enumerate(site.spans):
             for end, side in ((span.local, "local"), (span.remote, "remote")):
@@ -553,6 +558,8 @@ CHECKS = (
     check_pool_sizes,
     check_telephony,
     check_ix,
+    check_transit,
+    check_nat,
     check_phases,
     check_connected,
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from communet.model.base import Address, Asn, Model, Name, Prefix
@@ -34,6 +36,8 @@ class RouteServer(IxNeighbor):
 
 class Peer(IxNeighbor):
     prefixes: list[Prefix] = Field(default_factory=list, description="what the peer registered to announce")
+    role: Literal["peer", "transit"] = Field("peer", description="transit: sends us the default route")
+    full_table: bool = Field(False, description="transit only: accept every route it sends, not only the default")
 
 
 class Ix(Model):

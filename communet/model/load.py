@@ -93,6 +93,8 @@ VALUE_HINTS: tuple[tuple[str, str], ...] = (
     ("is not an OSPF area", "write the area dotted (0.0.0.0) or as a number"),
     ("is not the address of a server", "write the server's own unicast address"),
     ("is not a user name", "use a login name such as communet"),
+    ("transit link needs an address family", "a link carries IPv4, IPv6 or both: add the addresses"),
+    ("and peer_v", "our address and the provider's go together, per family"),
 )
 
 

@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from communet.model.base import Id, Model, Name
 from communet.model.text import Text
+from communet.model.uplink import Transit
 from communet.platforms import ROUTER_PLATFORMS
 
 #: Extensions stay below 10**9: Kamailio compares them as signed 32-bit integers.
@@ -100,3 +101,4 @@ class Town(Site):
 
 class DataCenter(Site):
     routers: list[Router] = Field(min_length=1)
+    transit: list[Transit] = Field(default_factory=list, description="transit providers on edge router ports")

@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from communet.model.base import Area, Asn, HostAddress, Model, Name, Prefix, VlanId
 from communet.model.policy import RolePolicy
 from communet.model.text import Domain, Login, LongText, SecretName, Text
+from communet.model.uplink import Nat
 
 #: FRR and IOS-XE take a reference bandwidth of 1..4294967 Mbit/s.
 REFERENCE_BANDWIDTH_MAX = 4_294_967
@@ -122,3 +123,4 @@ class Syndicate(Model):
     telephony: Telephony
     bogons: Bogons
     limits: Limits = Limits()
+    nat: Nat | None = None

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from netaddr import IPAddress, IPNetwork
 
+from communet.model.policy import telephony_spec
 from communet.model.site import Site
 from communet.model.syndicate import SegmentRole, Syndicate
 
@@ -106,7 +107,7 @@ def gateway(segment: IPNetwork) -> str:
 
 
 def sip_address(syn: Syndicate, site: Site) -> tuple[IPAddress, IPAddress]:
-    role = syn.segment_roles["voice"]
+    role = telephony_spec(syn)
     index = syn.telephony.sip_host
     return host(segment_v4(syn, site, role), index), host(segment_v6(syn, site, role), index)
 

@@ -23,6 +23,7 @@ from communet.errors import InventoryError, Problem
 from communet.model.checks import check_network
 from communet.model.load import HINTS, dotted
 from communet.model.network import Network
+from communet.model.policy import telephony_role
 from communet.model.site import Town
 from communet.model.text import Name, machine_name
 
@@ -232,7 +233,7 @@ def new_town(
     if path.exists() or path.is_symlink():
         raise _problem(rel, "name", f"town {name!r} already exists", "pick another name")
     segments = segments if segments is not None else default_segments(net)
-    telephony = "voice" in segments if telephony is None else telephony
+    telephony = telephony_role(net.syndicate) in segments if telephony is None else telephony
     span_to = span_to or []
     data = town_data(net, name, display, phase, segments, telephony, span_to, length_km)
     text = town_text(data)

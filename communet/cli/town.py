@@ -31,7 +31,10 @@ def new(
     ] = None,
     telephony: Annotated[
         bool | None,
-        typer.Option("--telephony/--no-telephony", help="a SIP server and extensions (default: with voice)"),
+        typer.Option(
+            "--telephony/--no-telephony",
+            help="a SIP server and extensions (default: with the telephony segment)",
+        ),
     ] = None,
     span_to: Annotated[
         list[str] | None,

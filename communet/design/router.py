@@ -101,7 +101,7 @@ def segment_interfaces(
                 ipv4=ad.gateway(v4),
                 ipv6=ad.gateway(v6),
                 vlan=spec.vlan,
-                qos_policy=VOICE_POLICY if role == "voice" else None,
+                qos_policy=VOICE_POLICY if spec.telephony else None,
             )
         )
     return out

@@ -6,6 +6,7 @@ from communet import addressing as ad
 from communet.design.intent import DialRoute, SipIntent
 from communet.design.router import management
 from communet.model.network import Network
+from communet.model.policy import telephony_spec
 from communet.model.site import Town
 
 
@@ -29,8 +30,7 @@ def sip_intent(net: Network, town: Town, plan: dict[str, DialRoute] | None = Non
     """``plan`` is :func:`dial_plan`'s result, shared by every SIP server of one design."""
     assert town.telephony is not None
     syn = net.syndicate
-    voice = syn.segment_roles["voice"]
-    segment = ad.segment_v4(syn, town, voice)
+    segment = ad.segment_v4(syn, town, telephony_spec(syn))
     v4, v6 = ad.sip_address(syn, town)
     plan = dial_plan(net) if plan is None else plan
     others = [route for name, route in plan.items() if name != town.name]

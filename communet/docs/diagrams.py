@@ -14,6 +14,7 @@ import graphviz
 from netaddr import IPNetwork
 
 from communet import addressing as ad
+from communet.model.policy import telephony_role
 from communet.design.router import segment_prefixes, span_cost
 from communet.model.network import Network
 from communet.model.site import Site, Span, Town
@@ -126,7 +127,7 @@ def town_dot(net: Network, town: Town) -> str:
         sip_v4, _ = ad.sip_address(syn, town)
         ext = town.telephony.extensions
         g.node("sip", f"{town.sip_hostname}\nSIP {sip_v4}\nextensions {ext.first}-{ext.last}", fillcolor="#fff2cc")
-        g.edge("seg-voice", "sip")
+        g.edge(f"seg-{telephony_role(syn)}", "sip")
     for site, span in _spans_of(net, town):
         other = span.remote.device if span.local.device == rt else span.local.device
         g.node(other, other, shape="ellipse", fillcolor="#ffffff", color="#8c8c8c")

@@ -18,6 +18,7 @@ from communet.design.intent import RouterIntent, SipIntent
 from communet.lab.state import PREFIX
 from communet.model.ix import Peer, RouteServer
 from communet.model.network import Network
+from communet.model.policy import telephony_role, telephony_spec
 from communet.platforms import platform
 
 Kind = Literal["router", "sip", "host", "switch", "routeserver", "member"]
@@ -151,7 +152,7 @@ class _Builder:
     def sip(self, intent: SipIntent, voice_host: str) -> None:
         v4 = IPNetwork(intent.segment_v4)
         town = self.net.town(intent.site)
-        v6 = ad.segment_v6(self.net.syndicate, town, self.net.syndicate.segment_roles["voice"])
+        v6 = ad.segment_v6(self.net.syndicate, town, telephony_spec(self.net.syndicate))
         self.nodes.append(Node(intent.hostname, "sip", mgmt=intent.management.address, site=intent.site))
         self.links.append(Link(End(intent.hostname, "eth0"), End(voice_host, "s0", SWITCH), "sip"))
         self.addresses += [
@@ -200,10 +201,11 @@ class _Builder:
             if all(e.device in routers for e in ends):
                 a, b = (End(e.device, platform(routers[e.device].platform).port(e.port)) for e in ends)
                 self.links.append(Link(a, b, "span"))
+        phones_role = telephony_role(net.syndicate)
         for intent in routers.values():
             hosts = self.segments(intent)
-            if "voice" in hosts:
-                voice_hosts[intent.site] = hosts["voice"]
+            if phones_role in hosts:
+                voice_hosts[intent.site] = hosts[phones_role]
         for sip in intents.values():
             if isinstance(sip, SipIntent) and sip.site in voice_hosts:
                 self.sip(sip, voice_hosts[sip.site])

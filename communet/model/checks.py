@@ -14,6 +14,8 @@ from netaddr import IPAddress, IPNetwork
 
 from communet import addressing as ad
 from communet.errors import Problem
+from communet.model.policy import telephony_role
+from communet.model.policy_checks import check_policy
 from communet.model.uplink_checks import check_nat, check_transit, transit_ports
 from communet.platforms import platform
 
@@ -358,17 +360,18 @@ def check_pool_sizes(net: Network, r: _Reporter) -> None:
 
 
 def check_sip_host(net: Network, r: _Reporter) -> None:
-    """A SIP server is a host of the voice segment: not its network, gateway (1) or broadcast."""
-    voice = net.syndicate.segment_roles.get("voice")
+    """A SIP server is a host of the telephony segment: not its network, gateway (1) or broadcast."""
+    role = telephony_role(net.syndicate)
     index = net.syndicate.telephony.sip_host
-    if voice is None:
+    if role is None:
         return
+    voice = net.syndicate.segment_roles[role]
     last = (1 << (32 - voice.v4_prefixlen)) - 2
     if not 2 <= index <= last:
         r.add(
             "syndicate",
             ("telephony", "sip_host"),
-            f"host {index} is not a free host of a voice segment (/{voice.v4_prefixlen}: hosts 2 to {last})",
+            f"host {index} is not a free host of a {role} segment (/{voice.v4_prefixlen}: hosts 2 to {last})",
             "host 1 is the router's gateway; pick an index from the range shown",
         )
 
@@ -389,16 +392,24 @@ def _device_ids(net: Network) -> Iterator[tuple[Site, Loc, int]]:
 
 def check_telephony(net: Network, r: _Reporter) -> None:
     ranges: list[tuple[str, int, int]] = []
+    role = telephony_role(net.syndicate)
     for town in net.towns:
         tel = town.telephony
         if tel is None:
             continue
-        if "voice" not in town.segments:
+        if role is None:
             r.add(
                 town.name,
                 ("telephony",),
-                "telephony without a voice segment",
-                "add 'voice' to segments, or remove telephony",
+                "telephony, but no segment role declares telephony: true",
+                "in syndicate.yml, set telephony: true on the segment role that carries the phones",
+            )
+        elif role not in town.segments:
+            r.add(
+                town.name,
+                ("telephony",),
+                f"telephony without a {role} segment (the role that declares telephony)",
+                f"add '{role}' to segments, or remove telephony",
             )
         first, last = tel.extensions.first, tel.extensions.last
         for other, o_first, o_last in ranges:
@@ -562,6 +573,7 @@ CHECKS = (
     check_nat,
     check_phases,
     check_connected,
+    check_policy,
 )
 
 

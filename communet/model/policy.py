@@ -14,7 +14,7 @@ from pydantic import Field
 from communet.model.base import Model
 
 if TYPE_CHECKING:
-    from communet.model.syndicate import Syndicate
+    from communet.model.syndicate import SegmentRole, Syndicate
 
 #: Where a segment's traffic may go, relative to the segment it starts on.
 Destination = Literal[
@@ -58,6 +58,14 @@ def telephony_role(syn: Syndicate) -> str | None:
     """The role whose segments carry phones and SIP servers, if any declares it."""
     roles = telephony_roles(syn)
     return roles[0] if roles else None
+
+
+def telephony_spec(syn: Syndicate) -> SegmentRole:
+    """The telephony role's spec; LookupError when none declares it (validation reports that first)."""
+    name = telephony_role(syn)
+    if name is None:
+        raise LookupError("no segment role declares telephony: true")
+    return syn.segment_roles[name]
 
 
 def role_policy(syn: Syndicate, role: str) -> RolePolicy:

@@ -11,7 +11,6 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,10 +24,13 @@ from communet.deploy.results import DeployReport, DeviceResult
 from communet.deploy.run import DeployOptions, context, run_waves, targets
 from communet.deploy.secrets import Masker, load_secrets, read_env_file, secret_names
 from communet.deploy.summary import footer, table
+from communet.deploy.target import Target
 from communet.design import build_design
 from communet.filters import MASK
 from communet.inventories import devices
 from communet.model.load import load_network
+
+NETWORK = Target("network", None, None, None)
 
 
 @pytest.fixture(scope="module")
@@ -101,9 +103,8 @@ def test_lock_refuses_a_second_holder(tmp_path: Path) -> None:
 
 
 def test_backups_rotate_keeping_the_newest(tmp_path: Path) -> None:
-    start = datetime(2026, 1, 1, tzinfo=UTC)
     for minute in range(5):
-        store = BackupStore(tmp_path, keep=3, now=start + timedelta(minutes=minute))
+        store = BackupStore(tmp_path, keep=3)
         store.write("r1", "running.conf", f"run {minute}\n")
     removed = store.rotate()
     assert len(removed) == 2
@@ -157,7 +158,7 @@ def test_missing_secret_fails_the_device_with_a_hint(intents, tmp_path: Path, mo
     monkeypatch.delenv(name, raising=False)
     options = DeployOptions(commit=True, state_dir=tmp_path, secrets_files=())
     edge = next(d for d in devices(intents) if any(nb.password_secret for nb in d.intent.bgp.neighbors))
-    ctx = context(intents, options)
+    ctx = context(intents, options, NETWORK)
     report = run_waves([[edge]], ctx)
     (result,) = report.results
     assert result.status == "failed" and result.step == "render"
@@ -172,8 +173,7 @@ def test_unreachable_device_fails_without_change(intents, tmp_path: Path, monkey
     first, second = devs[0], devs[1]
     # loopback, on a port nobody listens on: refused at once
     options = DeployOptions(commit=True, state_dir=tmp_path, secrets_files=())
-    ctx = context(intents, options)
-    ctx.ssh_key, ctx.ssh_port = None, free_port()
+    ctx = context(intents, options, replace(NETWORK, port=free_port()))
     first = replace(first, address="localhost")
     report = run_waves([[first], [second]], ctx)
     assert [r.status for r in report.results] == ["failed", "skipped"]
@@ -388,7 +388,7 @@ def test_ansible_argv_follows_the_same_options(intents, tmp_path: Path) -> None:
 def test_a_second_deploy_is_refused_while_one_runs(engine: str, tmp_path: Path) -> None:
     with DeployLock(tmp_path / "deploy.lock"):
         out = subprocess.run(
-            [COMMUNET, "deploy", "--engine", engine, "--state-dir", str(tmp_path)],
+            [COMMUNET, "deploy", "--engine", engine, "--target", "network", "--state-dir", str(tmp_path)],
             capture_output=True,
             text=True,
             timeout=120,

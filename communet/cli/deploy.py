@@ -13,10 +13,10 @@ from rich.console import Console
 from communet.cli.common import INVENTORY, InventoryOpt, JsonOpt, fail, load_or_exit
 from communet.deploy.lock import LockHeld
 from communet.deploy.plan import PlanError
-from communet.deploy.results import DeployReport
 from communet.deploy.run import DEPLOY_DIR, DeployOptions
 from communet.deploy.secrets import SecretsFileError
 from communet.deploy.summary import print_report
+from communet.deploy.target import Overrides, TargetError
 from communet.design import build_design
 from communet.errors import InventoryError
 from communet.progress import steps
@@ -47,7 +47,14 @@ def deploy(
     keep: Annotated[int, typer.Option("--keep", help="backup runs kept")] = 10,
     verify_timeout: TimeoutOpt = 60.0,
     workers: Annotated[int, typer.Option("--workers", help="devices deployed in parallel in a wave")] = 4,
-    ssh_key: Annotated[Path | None, typer.Option("--ssh-key", help="SSH private key (default: the lab's)")] = None,
+    target: Annotated[
+        str | None, typer.Option("--target", help="lab (default; refused when it is not up) or network")
+    ] = None,
+    ssh_user: Annotated[str | None, typer.Option("--ssh-user", help="login user (default: the target's)")] = None,
+    ssh_key: Annotated[Path | None, typer.Option("--ssh-key", help="SSH private key (default: the target's)")] = None,
+    known_hosts: Annotated[
+        Path | None, typer.Option("--known-hosts", help="known_hosts pinning the devices' keys (default: the target's)")
+    ] = None,
     state_dir: Annotated[Path, typer.Option("--state-dir", help="backups, lock and last report")] = DEPLOY_DIR,
     engine: Annotated[
         str, typer.Option("--engine", help="nornir, or ansible (playbooks/deploy.yml, FRR routers)")
@@ -62,11 +69,11 @@ def deploy(
         keep=keep,
         verify_timeout=verify_timeout,
         state_dir=state_dir,
+        target=Overrides(target, ssh_user, ssh_key, known_hosts),
     )
-    if ssh_key is not None:
-        if not ssh_key.is_file():
-            fail(f"--ssh-key: {ssh_key} is not a file", EXIT_USAGE)
-        options.ssh_key = ssh_key
+    for flag, path in (("--ssh-key", ssh_key), ("--known-hosts", known_hosts)):
+        if path is not None and not path.is_file():
+            fail(f"{flag}: {path} is not a file", EXIT_USAGE)
     if engine == "ansible":
         with_ansible(inventory, options, json_output)
         return
@@ -79,11 +86,10 @@ def deploy(
             report = deploy_with_nornir(options, inventory, workers, on_done=lambda _: advance())
     except InventoryError as exc:
         fail(str(exc), EXIT_USAGE)
-    except (PlanError, SecretsFileError) as exc:
+    except (PlanError, SecretsFileError, TargetError) as exc:
         fail(str(exc), EXIT_USAGE)
     except LockHeld as exc:
         fail(f"{exc}\n    hint: wait for it to finish; the lock frees itself when that process exits", EXIT_LOCKED)
-    save(report, state_dir)
     if json_output:
         typer.echo(json.dumps(report.as_json(), indent=2))
     else:
@@ -107,11 +113,6 @@ def with_ansible(inventory: Path, options: DeployOptions, json_output: bool) -> 
         fail(f"{exc}\n    hint: wait for it to finish; the lock frees itself when that process exits", EXIT_LOCKED)
     if code != 0:
         raise typer.Exit(EXIT_FAILED)
-
-
-def save(report: DeployReport, state_dir: Path) -> None:
-    state_dir.mkdir(parents=True, exist_ok=True)
-    (state_dir / "last.json").write_text(json.dumps(report.as_json(), indent=2) + "\n", encoding="utf-8")
 
 
 def register(app: typer.Typer) -> None:

@@ -48,7 +48,7 @@ def deploy_with_ansible(intents: dict[str, Intent], options: DeployOptions) -> i
     argv = playbook_argv(intents, options)
     load_secrets(secret_names(intents.values()), options.secrets_files)
     env = dict(os.environ)
-    if options.ssh_key:
-        env["COMMUNET_SSH_KEY"] = str(options.ssh_key)  # the playbook's key setting reads it
+    if options.target.key:
+        env["COMMUNET_SSH_KEY"] = str(options.target.key)  # the playbook's key setting reads it
     with DeployLock(options.state_dir / "deploy.lock"):
         return subprocess.run(argv, cwd=ROOT, env=env, check=False).returncode

@@ -10,7 +10,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import jinja2
 
@@ -18,11 +17,13 @@ from communet.deploy.backups import BackupStore
 from communet.deploy.drivers import Driver, Expect, NoDriver, Snapshot, StepFailed, driver_for
 from communet.deploy.results import DeviceResult, Step
 from communet.deploy.secrets import Masker
-from communet.deploy.ssh import Ssh, Unreachable
+from communet.deploy.ssh import HostKeyChanged, Remote, Unreachable
+from communet.deploy.target import Target
 from communet.design import Intent
 from communet.filters import MissingSecret
 from communet.inventories import Device
 from communet.render import render_intent
+from communet.transport import Session
 
 
 @dataclass
@@ -33,9 +34,7 @@ class DeployContext:
     env: jinja2.Environment
     store: BackupStore
     masker: Masker
-    ssh_user: str
-    ssh_key: Path | None
-    ssh_port: int = 22
+    target: Target
     commit: bool = False
     verify_timeout: float = 60.0
     secrets_hint: str = "export it"
@@ -44,7 +43,13 @@ class DeployContext:
     #: devices known to run their intended config: their adjacencies must come up
     ready: set[str] = field(default_factory=set)
     on_done: Callable[[DeviceResult], None] = lambda _: None
+    #: why the run takes no new device (a signal, a changed host key); None while it goes on
+    stop_reason: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def stop(self, reason: str) -> None:
+        with self._lock:
+            self.stop_reason = self.stop_reason or reason
 
     def mark_ready(self, device: str) -> None:
         with self._lock:
@@ -104,8 +109,8 @@ class _Run:
             driver.apply()
             self.step = "verify"
             driver.verify(expectations(self.dev.intent, snap, self.ctx), self.ctx.verify_timeout)
-        except (StepFailed, Unreachable, OSError) as exc:
-            return self.rollback(driver, snap, str(exc))
+        except Exception as exc:  # whatever broke after the apply started, the device goes back
+            return self.rollback(driver, snap, describe(exc))
         self.result.status, self.result.changed = "applied", True
         self.ctx.mark_ready(self.dev.name)
         return self.result
@@ -114,7 +119,7 @@ class _Run:
         failed_step = self.step
         try:
             driver.rollback(snap)
-        except (StepFailed, Unreachable, OSError) as exc:
+        except Exception as exc:
             self.step = failed_step
             return self.fail("rollback-failed", f"{reason}; ROLLBACK FAILED: {exc}")
         self.step = failed_step
@@ -126,16 +131,23 @@ class _Run:
         except MissingSecret as exc:
             return self.fail("failed", f"{exc}; hint: {self.ctx.secrets_hint}")
         self.step = "connect"
-        ssh = Ssh(self.dev.address, self.ctx.ssh_user, self.ctx.ssh_key, self.ctx.ssh_port)
+        session = Session(self.ctx.target.endpoint(self.dev))
         try:
-            driver = driver_for(self.dev.intent, ssh)
+            driver = driver_for(self.dev.intent, Remote(session))
+            session.open()
         except NoDriver as exc:
             return self.fail("failed", str(exc))
+        except HostKeyChanged as exc:
+            self.ctx.stop(f"host key of {self.dev.name} changed")
+            return self.fail("failed", str(exc))
+        except Unreachable as exc:
+            return self.fail("failed", f"unreachable: {exc}")
         try:
             return self.steps(driver, intended)
         finally:
-            with contextlib.suppress(Unreachable, OSError, StepFailed):
+            with contextlib.suppress(Exception):
                 driver.cleanup()
+            session.close()
 
     def steps(self, driver: Driver, intended: str) -> DeviceResult:
         try:
@@ -143,14 +155,12 @@ class _Run:
             snap = self.backup(driver)
             self.step = "check"  # before the diff: a refused file fails here, in a dry-run too
             driver.stage(intended)
-            driver.check()
-            self.step = "diff"
-            self.result.diff = [self.ctx.masker(line) for line in driver.diff(snap, intended)]
+            self.result.diff = [self.ctx.masker(line) for line in driver.check_and_diff(snap, intended)]
         except Unreachable as exc:
             self.step = "connect"
             return self.fail("failed", f"unreachable: {exc}")
-        except (StepFailed, OSError) as exc:
-            return self.fail("failed", f"{exc}; nothing was applied")
+        except Exception as exc:  # a backup, check or diff that broke: nothing was applied
+            return self.fail("failed", f"{describe(exc)}; nothing was applied")
         if not self.result.diff:
             self.result.status = "unchanged"
             self.ctx.mark_ready(self.dev.name)
@@ -161,9 +171,20 @@ class _Run:
         return self.change(driver, snap)
 
 
+def describe(exc: BaseException) -> str:
+    """A failure's message; an unexpected exception keeps its type name."""
+    if isinstance(exc, StepFailed | Unreachable | OSError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
 def deploy_device(device: Device, wave: int, ctx: DeployContext) -> DeviceResult:
     started = time.monotonic()
-    result = _Run(device, wave, ctx).run()
+    if ctx.stop_reason is not None:
+        result = DeviceResult(device.name, device.site, device.platform.name, wave, "skipped")
+        result.message = f"not started: {ctx.stop_reason}"
+    else:
+        result = _Run(device, wave, ctx).run()
     result.seconds = time.monotonic() - started
     ctx.on_done(result)
     return result

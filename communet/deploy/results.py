@@ -68,10 +68,11 @@ class DeployReport:
     commit: bool
     results: list[DeviceResult]
     stopped_after_wave: int | None = None  # the wave that failed and stopped the deploy
+    stopped_by: str | None = None  # why no new device was started (a signal, a changed host key)
 
     @property
     def ok(self) -> bool:
-        return all(r.ok for r in self.results)
+        return self.stopped_by is None and all(r.ok for r in self.results)
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -84,6 +85,7 @@ class DeployReport:
             "ok": self.ok,
             "commit": self.commit,
             "stopped_after_wave": self.stopped_after_wave,
+            "stopped_by": self.stopped_by,
             "counts": self.counts(),
             "devices": [r.as_json() for r in self.results],
         }

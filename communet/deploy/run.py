@@ -6,6 +6,7 @@ in the ``communet deploy`` command, a serial loop here.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,19 +18,17 @@ from communet.deploy.lock import DeployLock
 from communet.deploy.plan import plan_waves, select
 from communet.deploy.results import DeployReport, DeviceResult
 from communet.deploy.secrets import Masker, load_secrets, secret_names
+from communet.deploy.signals import stop_on_signals
+from communet.deploy.target import Overrides, Target, resolve
 from communet.design import Intent
 from communet.inventories import Device, devices
 from communet.lab.secrets import SECRETS_FILE
-from communet.lab.state import State
 from communet.render import jinja_env
 
 #: Backups, the lock and the last report live here (ignored by git).
 DEPLOY_DIR = ROOT / "reports" / "deploy"
 #: The lab writes the secrets of its other IX members here when the environment lacks them.
 LAB_SECRETS = SECRETS_FILE
-#: File-based deploys log in as root with the lab's key; the model's user lands in the CLI.
-DEPLOY_USER = "root"
-LAB_KEY = State().private_key
 
 WaveRunner = Callable[[list[Device], int, DeployContext], list[DeviceResult]]
 
@@ -47,8 +46,7 @@ class DeployOptions:
     keep: int = 10  # backup runs kept
     verify_timeout: float = 60.0
     state_dir: Path = DEPLOY_DIR
-    ssh_user: str = DEPLOY_USER
-    ssh_key: Path | None = None  # default: the lab's key when it exists
+    target: Overrides = field(default_factory=Overrides)  # lab (default) or network; user, key, known_hosts
     secrets_files: Sequence[Path] = (LAB_SECRETS,)
     intended: dict[str, str] = field(default_factory=dict)
 
@@ -62,17 +60,15 @@ def targets(intents: dict[str, Intent], options: DeployOptions) -> list[list[Dev
     return plan_waves(devs, canary, options.wave_size)
 
 
-def context(intents: dict[str, Intent], options: DeployOptions) -> DeployContext:
+def context(intents: dict[str, Intent], options: DeployOptions, target: Target) -> DeployContext:
     known = load_secrets(secret_names(intents.values()), options.secrets_files)
-    key = options.ssh_key or (LAB_KEY if LAB_KEY.exists() else None)
     files = " or ".join(str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p) for p in options.secrets_files)
     return DeployContext(
         intents=intents,
         env=jinja_env(),
-        store=BackupStore(options.state_dir / "backups", options.keep),
+        store=BackupStore(options.state_dir / "backups", options.keep, "commit" if options.commit else "dry-run"),
         masker=Masker(known),
-        ssh_user=options.ssh_user,
-        ssh_key=key,
+        target=target,
         commit=options.commit,
         verify_timeout=options.verify_timeout,
         intended=dict(options.intended),
@@ -80,20 +76,18 @@ def context(intents: dict[str, Intent], options: DeployOptions) -> DeployContext
     )
 
 
+def skipped(dev: Device, wave: int, why: str) -> DeviceResult:
+    return DeviceResult(dev.name, dev.site, dev.platform.name, wave, "skipped", message=why)
+
+
 def run_waves(waves: list[list[Device]], ctx: DeployContext, runner: WaveRunner = serial_wave) -> DeployReport:
     report = DeployReport(commit=ctx.commit, results=[])
     for number, wave in enumerate(waves, 1):
-        if report.stopped_after_wave is not None:
+        why = f"wave {report.stopped_after_wave} failed" if report.stopped_after_wave is not None else None
+        why = why or (f"not started: {ctx.stop_reason}" if ctx.stop_reason else None)
+        if why is not None:
             report.results += [
-                DeviceResult(
-                    d.name,
-                    d.site,
-                    d.platform.name,
-                    number,
-                    "skipped",
-                    message=f"wave {report.stopped_after_wave} failed",
-                )
-                for d in wave
+                DeviceResult(d.name, d.site, d.platform.name, number, "skipped", message=why) for d in wave
             ]
             continue
         order = {d.name: i for i, d in enumerate(wave)}
@@ -110,12 +104,28 @@ def deploy(
     runner: WaveRunner = serial_wave,
     on_done: Callable[[DeviceResult], None] | None = None,
 ) -> DeployReport:
-    """Plan, lock, run; backups rotated at the end. Raises PlanError, LockHeld."""
+    """Plan, resolve the target, lock, run; backups rotated at the end.
+
+    Raises PlanError, TargetError (both before any connection), LockHeld. On SIGINT or
+    SIGTERM the run takes no new device, lets those in flight finish (or roll back),
+    and returns its report; the lock is released after that.
+    """
     waves = targets(intents, options)
-    ctx = context(intents, options)
+    target = resolve([d for wave in waves for d in wave], options.target)
+    ctx = context(intents, options, target)
     if on_done is not None:
         ctx.on_done = on_done
-    with DeployLock(options.state_dir / "deploy.lock"):
+    with DeployLock(options.state_dir / "deploy.lock"), stop_on_signals(ctx.stop):
         report = run_waves(waves, ctx, runner)
+        report.stopped_by = ctx.stop_reason
+        save(report, options.state_dir)  # before the lock goes: the next deploy reads it
         ctx.store.rotate()
     return report
+
+
+def save(report: DeployReport, state_dir: Path) -> Path:
+    """``last.json`` in the state dir: the report of the last deploy."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    path = state_dir / "last.json"
+    path.write_text(json.dumps(report.as_json(), indent=2) + "\n", encoding="utf-8")
+    return path

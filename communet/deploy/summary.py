@@ -41,6 +41,7 @@ def footer(report: DeployReport) -> str:
     counts = ", ".join(f"{n} {status}" for status, n in sorted(report.counts().items()))
     head = "deploy ok" if report.ok else "deploy FAILED"
     stop = f"; stopped after wave {report.stopped_after_wave}" if report.stopped_after_wave is not None else ""
+    stop += f"; {report.stopped_by}" if report.stopped_by else ""
     return f"{head}: {counts}{stop}"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from communet.deploy.drivers.base import Driver, Expect, Snapshot, StepFailed
-from communet.deploy.ssh import Ssh
+from communet.deploy.ssh import Remote
 from communet.design import Intent
 from communet.platforms import deployable
 
@@ -15,7 +15,7 @@ class NoDriver(ValueError):
     """Deploy does not know the platform."""
 
 
-def driver_for(intent: Intent, ssh: Ssh) -> Driver:
+def driver_for(intent: Intent, ssh: Remote) -> Driver:
     try:
         kind = DRIVERS[intent.platform]
     except KeyError:

@@ -7,7 +7,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from communet.deploy.ssh import Ssh
+from communet.deploy.ssh import Remote
 from communet.design import Intent
 
 
@@ -34,9 +34,12 @@ class Expect:
 
 
 class Driver(ABC):
-    """One device's deploy steps over SSH. ``intended`` is the real (unmasked) config."""
+    """One device's deploy steps over SSH. ``intended`` is the real (unmasked) config.
 
-    def __init__(self, ssh: Ssh, intent: Intent) -> None:
+    :meth:`snapshot` runs first and removes what an earlier, interrupted run staged.
+    """
+
+    def __init__(self, ssh: Remote, intent: Intent) -> None:
         self.ssh = ssh
         self.intent = intent
 
@@ -49,12 +52,9 @@ class Driver(ABC):
         """Put the intended file on the device next to the live one (nothing applied)."""
 
     @abstractmethod
-    def diff(self, snap: Snapshot, intended: str) -> list[str]:
-        """``-``/``+`` lines between running and intended; ``[]`` when nothing would change."""
-
-    @abstractmethod
-    def check(self) -> None:
-        """Have the device check the staged file; raise :class:`StepFailed` if it refuses it."""
+    def check_and_diff(self, snap: Snapshot, intended: str) -> list[str]:
+        """Have the device check the staged file (:class:`StepFailed` if it refuses it), then
+        ``-``/``+`` lines between running and intended; ``[]`` when nothing would change."""
 
     @abstractmethod
     def apply(self) -> None:

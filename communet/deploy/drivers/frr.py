@@ -2,8 +2,8 @@
 
 The intended file is staged next to ``/etc/frr/frr.conf``; ``frr-reload.py --test``
 gives the delta (the diff shown), ``--reload`` applies it and a second ``--test``
-must then find nothing left to change. Rollback reloads the running config saved
-in the backup and puts the previous ``frr.conf`` back.
+must then find nothing left to change. Rollback puts the previous ``frr.conf``
+back first, then reloads the running config saved in the backup.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 from communet.deploy.delta import parse_reload_test
 from communet.deploy.drivers.base import Driver, Expect, Snapshot, StepFailed, wait_for
+from communet.deploy.ssh import Output
 
 CONF = "/etc/frr/frr.conf"
 STAGED = "/etc/frr/frr.conf.intended"
@@ -48,68 +49,70 @@ def bgp_established(data: dict[str, Any]) -> frozenset[str]:
 
 
 class FrrDriver(Driver):
-    def vtysh(self, command: str) -> str:
-        out = self.ssh.run(f"vtysh -c {shlex.quote(command)}")
-        if out.rc != 0:
-            raise StepFailed(f"vtysh -c {command!r}: {out.text}")
-        return out.out
+    staged_files = (STAGED, ROLLBACK, f"{CONF}.communet-tmp", f"{STAGED}.communet-tmp", f"{ROLLBACK}.communet-tmp")
 
-    def vtysh_json(self, command: str) -> dict[str, Any]:
-        text = self.vtysh(command).strip()
-        try:
-            data = json.loads(text) if text else {}
-        except json.JSONDecodeError:
-            return {}
-        return data if isinstance(data, dict) else {}
+    def vtysh_cmd(self, command: str) -> str:
+        return self.ssh.sudo(f"vtysh -c {shlex.quote(command)}")
+
+    def vtysh(self, command: str) -> str:
+        return checked(self.ssh.run(self.vtysh_cmd(command)), f"vtysh -c {command!r}")
 
     def running(self) -> str:
         return self.vtysh("show running-config")
 
     def state(self) -> tuple[frozenset[str], frozenset[str]]:
-        return (
-            ospf_full(self.vtysh_json("show ip ospf neighbor json")),
-            bgp_established(self.vtysh_json("show bgp neighbors json")),
-        )
+        ospf, bgp = self.ssh.batch([self.vtysh_cmd(c) for c in STATE_COMMANDS])
+        return ospf_full(json_of(ospf.out)), bgp_established(json_of(bgp.out))
 
     def snapshot(self) -> Snapshot:
-        running = self.running()
-        out = self.ssh.run(f"cat {CONF}")
-        conf = out.out if out.rc == 0 else ""
-        ospf, bgp = self.state()
-        return Snapshot(files={"running.conf": running, "frr.conf": conf}, ospf_full=ospf, bgp_up=bgp)
+        """Staged files left by an earlier run go first; any read that fails fails the backup."""
+        commands = [
+            self.ssh.sudo(f"rm -f {' '.join(self.staged_files)}"),
+            self.vtysh_cmd("show running-config"),
+            self.ssh.sudo(f"cat {CONF}"),
+            *(self.vtysh_cmd(c) for c in STATE_COMMANDS),
+        ]
+        clean, running, conf, ospf, bgp = self.ssh.batch(commands)
+        checked(clean, "removing staged files")
+        files = {"running.conf": checked(running, "show running-config"), "frr.conf": checked(conf, f"cat {CONF}")}
+        if not files["running.conf"].strip():
+            raise StepFailed("show running-config answered nothing: no backup")
+        return Snapshot(files=files, ospf_full=ospf_full(json_of(ospf.out)), bgp_up=bgp_established(json_of(bgp.out)))
 
     def stage(self, intended: str) -> None:
         self.ssh.write(STAGED, intended)
 
-    def reload_test(self, path: str) -> list[str]:
-        out = self.ssh.run(f"{RELOAD} --test {path}")
-        if out.rc != 0:
-            raise StepFailed(f"frr-reload --test: {out.text}")
-        return parse_reload_test(out.out)
-
-    def diff(self, snap: Snapshot, intended: str) -> list[str]:
-        delta = self.reload_test(STAGED)
+    def check_and_diff(self, snap: Snapshot, intended: str) -> list[str]:
+        """``vtysh -C`` then ``frr-reload --test`` on the staged file, in one round trip."""
+        check, test = self.ssh.batch(
+            [self.ssh.sudo(f"vtysh -C -f {STAGED}"), self.ssh.sudo(f"{RELOAD} --test {STAGED}")]
+        )
+        if check.rc != 0:
+            raise StepFailed(f"the device refuses the config: {check.text}")
+        delta = parse_reload_test(checked(test, "frr-reload --test"))
         if not delta and snap.files["frr.conf"] != intended:
             delta = [f"# {CONF} differs from the intended file (the running config matches it)"]
         return delta
 
-    def check(self) -> None:
-        out = self.ssh.run(f"vtysh -C -f {STAGED}")
-        if out.rc != 0:
-            raise StepFailed(f"the device refuses the config: {out.text}")
+    def reload_test(self, path: str) -> list[str]:
+        return parse_reload_test(checked(self.ssh.run(self.ssh.sudo(f"{RELOAD} --test {path}")), "frr-reload --test"))
 
     def reload(self, path: str) -> None:
-        out = self.ssh.run(f"{RELOAD} --reload --stdout {path}")
+        out = self.ssh.run(self.ssh.sudo(f"{RELOAD} --reload --stdout {path}"))
         if out.rc != 0:
             errors = [line for line in out.text.splitlines() if "ERROR" in line or "Failed" in line]
             raise StepFailed(f"frr-reload --reload: {last_lines(chr(10).join(errors) or out.text)}")
 
-    def apply(self) -> None:
+    def install(self, source: str) -> None:
         tmp = f"{CONF}.communet-tmp"
         keep = f"(chown --reference={CONF} {tmp}; chmod --reference={CONF} {tmp}) 2>/dev/null"
-        out = self.ssh.run(f"cp {STAGED} {tmp} && {{ {keep}; mv -f {tmp} {CONF}; }}")
+        script = f"cp {source} {tmp} && {{ {keep}; mv -f {tmp} {CONF}; }}"
+        out = self.ssh.run(self.ssh.sudo(f"sh -c {shlex.quote(script)}"))
         if out.rc != 0:
             raise StepFailed(f"cannot install {CONF}: {out.text}")
+
+    def apply(self) -> None:
+        self.install(STAGED)
         self.reload(CONF)
 
     def verify(self, expect: Expect, timeout: float) -> None:
@@ -128,16 +131,36 @@ class FrrDriver(Driver):
             raise StepFailed(problem)
 
     def rollback(self, snap: Snapshot) -> None:
+        """``frr.conf`` goes back first, so a failed reload still leaves the previous file for the next start."""
         before = snap.files["running.conf"]
+        self.ssh.write(CONF, snap.files["frr.conf"])
         self.ssh.write(ROLLBACK, config_body(before))
         self.reload(ROLLBACK)
-        self.ssh.write(CONF, snap.files["frr.conf"])
         after = self.running()
         if after != before:
             raise StepFailed("the running config after rollback differs from the backup")
 
     def cleanup(self) -> None:
-        self.ssh.run(f"rm -f {STAGED} {ROLLBACK}")
+        self.ssh.run(self.ssh.sudo(f"rm -f {' '.join(self.staged_files)}"))
+
+
+STATE_COMMANDS = ("show ip ospf neighbor json", "show bgp neighbors json")
+
+
+def json_of(text: str) -> dict[str, Any]:
+    """A JSON object from vtysh, ``{}`` for anything else (no neighbors, a daemon not running)."""
+    try:
+        data = json.loads(text) if text.strip() else {}
+    except json.JSONDecodeError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def checked(out: Output, what: str) -> str:
+    """The command's output, or :class:`StepFailed` with what the device said."""
+    if out.rc != 0:
+        raise StepFailed(f"{what}: {out.text or f'exit {out.rc}'}")
+    return out.out
 
 
 def last_lines(text: str, count: int = 3) -> str:

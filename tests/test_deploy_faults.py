@@ -207,12 +207,10 @@ def sip_servers(intents) -> list[str]:
 
 def kamailio_config(node: str) -> str:
     """The config file the node's Kamailio runs, read from its command line."""
-    from communet.deploy.drivers.kamailio import option
-
     pids = node_cmd(node, "ss", "-Hlunp").stdout
     pid = min(int(p) for p in re.findall(r"pid=(\d+)", pids))
     argv = [a for a in node_cmd(node, "cat", f"/proc/{pid}/cmdline").stdout.split("\0") if a]
-    return node_cmd(node, "cat", option(argv, "-f") or "").stdout
+    return node_cmd(node, "cat", argv[argv.index("-f") + 1]).stdout
 
 
 def test_sip_server_config_refused_then_changed_and_back(deployed, tmp_path: Path) -> None:
@@ -228,3 +226,20 @@ def test_sip_server_config_refused_then_changed_and_back(deployed, tmp_path: Pat
     assert kamailio_config(host) == changed
     back = deploy(tmp_path / "c", limit=[host])
     assert back.results[0].status == "applied" and kamailio_config(host) == text
+
+
+def test_sip_server_rollback_restores_the_backed_up_file(deployed, tmp_path: Path) -> None:
+    """Two deploys in a row; the second's verify fails (the server moves off its port): the server
+    runs the first one's file again, byte for byte, and answers."""
+    host = sip_servers(deployed)[1]
+    intent = deployed[host]
+    first = real_intended(host, deployed) + "\n# first deploy\n"
+    assert deploy(tmp_path / "a", limit=[host], intended={host: first}).results[0].status == "applied"
+    assert kamailio_config(host) == first
+    moved = first.replace(f":{intent.port}\n", f":{intent.port + 1}\n")
+    assert moved != first
+    (result,) = deploy(tmp_path / "b", limit=[host], intended={host: moved}).results
+    assert result.status == "rolled-back" and result.step == "verify", result.as_json()
+    assert "SIP OPTIONS" in result.message
+    assert kamailio_config(host) == first
+    assert deploy(tmp_path / "c", limit=[host]).results[0].status == "applied"

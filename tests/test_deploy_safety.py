@@ -10,16 +10,14 @@ import pytest
 
 from communet import ROOT
 from communet.deploy.backups import BackupStore
-from communet.deploy.drivers import driver_for
-from communet.deploy.drivers.base import StepFailed
+from communet.deploy.drivers.base import Driver, Expect, Snapshot
 from communet.deploy.lab_target import lab_target
-from communet.deploy.ssh import Remote
 from communet.deploy.target import Overrides, TargetError, resolve
 from communet.design import build_design
 from communet.inventories import devices
 from communet.lab.state import State
 from communet.model.load import load_network
-from communet.transport import Endpoint, Session
+from communet.transport import Endpoint
 from communet.transport.batch import batch_script, parse_batch
 from communet.transport.openssh import HostKeyChanged, classify, decode
 
@@ -100,15 +98,59 @@ def test_a_changed_host_key_is_its_own_error() -> None:
     assert not isinstance(classify(Endpoint("192.0.2.1", "u"), "Connection refused"), HostKeyChanged)
 
 
-# --- drivers: a step before the backup is a clear failure, not an internal error ---
+# --- drivers: an unexpected error is a device's failure (before apply) or a rollback (after) ---
 
 
-def test_sip_driver_steps_before_the_backup_fail_cleanly(devs) -> None:
-    sip = next(d for d in devs if d.intent.kind == "sip")
-    driver = driver_for(sip.intent, Remote(Session(Endpoint(sip.address, "u"))))
-    driver.cleanup()  # nothing staged yet: nothing to do, and no AttributeError
-    with pytest.raises(StepFailed, match="backup did not run"):
-        driver.apply()
+class _Broken(Driver):
+    """A driver whose steps raise what no driver expects (``fails_in`` names the step)."""
+
+    def __init__(self, fails_in: str) -> None:
+        self.fails_in = fails_in
+        self.rolled_back = False
+
+    def _maybe(self, step: str) -> None:
+        if step == self.fails_in:
+            raise AttributeError(f"'{step}' object has no attribute 'argv'")
+
+    def snapshot(self) -> Snapshot:
+        self._maybe("snapshot")
+        return Snapshot(files={"x": "before"})
+
+    def stage(self, intended: str) -> None:
+        self._maybe("stage")
+
+    def check_and_diff(self, snap: Snapshot, intended: str) -> list[str]:
+        return ["+changed"]
+
+    def apply(self) -> None:
+        self._maybe("apply")
+
+    def verify(self, expect: Expect, timeout: float) -> None:
+        self._maybe("verify")
+
+    def rollback(self, snap: Snapshot) -> None:
+        self.rolled_back = True
+
+    def cleanup(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("step", "status", "rolled_back"), [("snapshot", "failed", False), ("verify", "rolled-back", True)]
+)
+def test_an_unexpected_error_fails_the_device_or_rolls_it_back(devs, tmp_path, step, status, rolled_back) -> None:
+    from communet.deploy.device import _Run
+    from communet.deploy.run import DeployOptions, context
+    from communet.deploy.target import Target
+
+    intents = {d.name: d.intent for d in devs}
+    ctx = context(
+        intents, DeployOptions(commit=True, state_dir=tmp_path, secrets_files=()), Target("network", None, None, None)
+    )
+    driver = _Broken(step)
+    result = _Run(devs[0], 1, ctx).steps(driver, "intended")
+    assert result.status == status and "AttributeError" in result.message, result.as_json()
+    assert driver.rolled_back is rolled_back
 
 
 # --- output: any byte decodes; a batch keeps each command's own result ---

@@ -109,6 +109,7 @@ class _Run:
             driver.apply()
             self.step = "verify"
             driver.verify(expectations(self.dev.intent, snap, self.ctx), self.ctx.verify_timeout)
+            driver.persist()
         except Exception as exc:  # whatever broke after the apply started, the device goes back
             return self.rollback(driver, snap, describe(exc))
         self.result.status, self.result.changed = "applied", True

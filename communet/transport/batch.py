@@ -17,14 +17,19 @@ from collections.abc import Sequence
 from communet.transport.openssh import Output, Session, Unreachable, decode
 
 
-def batch_script(commands: Sequence[str], token: str | None = None) -> tuple[str, str]:
-    """The shell script running ``commands`` in order, and its frame token."""
+def batch_script(commands: Sequence[str], token: str | None = None, stdin_first: bool = False) -> tuple[str, str]:
+    """The shell script running ``commands`` in order, and its frame token.
+
+    Each command runs in its own subshell (an ``exit`` ends only that command), its
+    stdin closed, except the first one's when ``stdin_first`` (it reads the channel's).
+    """
     token = token or secrets.token_hex(8)
     lines = ["d=$(mktemp -d) || exit 1", "trap 'rm -rf \"$d\"' EXIT"]
     for i, command in enumerate(commands):
+        source = "" if stdin_first and i == 0 else " </dev/null"
         lines += [
             f"printf '%s\\n' '{token} {i} out'",
-            f'( {command}\n) 2>"$d/e" </dev/null; rc=$?',
+            f'( {command}\n) 2>"$d/e"{source}; rc=$?',
             f"printf '\\n%s\\n' '{token} {i} err'; cat \"$d/e\"",
             f"printf '\\n%s %d\\n' '{token} {i} rc' \"$rc\"",
         ]
@@ -41,12 +46,15 @@ def parse_batch(data: bytes, count: int, token: str) -> list[Output]:
     return [Output(int(found[i].group(4)), decode(found[i].group(2)), decode(found[i].group(3))) for i in range(count)]
 
 
-def run_batch(session: Session, commands: Sequence[str], timeout: float = 120) -> list[Output]:
-    """Run ``commands`` in one channel; raise :class:`Unreachable` when the batch breaks off."""
+def run_batch(
+    session: Session, commands: Sequence[str], timeout: float = 120, stdin: str | None = None
+) -> list[Output]:
+    """Run ``commands`` in one channel (``stdin`` goes to the first one); raise
+    :class:`Unreachable` when the batch breaks off."""
     if not commands:
         return []
-    script, token = batch_script(commands)
-    _, out, err = session.run_raw(script, timeout=timeout)
+    script, token = batch_script(commands, stdin_first=stdin is not None)
+    _, out, err = session.run_raw(script, stdin=stdin, timeout=timeout)
     try:
         return parse_batch(out, len(commands), token)
     except ValueError as exc:

@@ -64,6 +64,9 @@ class Driver(ABC):
     def verify(self, expect: Expect, timeout: float) -> None:
         """Raise :class:`StepFailed` unless the device runs as intended within ``timeout`` s."""
 
+    def persist(self) -> None:  # noqa: B027 - most platforms run what they load
+        """Make the verified config the one the device starts with (after :meth:`verify`)."""
+
     @abstractmethod
     def rollback(self, snap: Snapshot) -> None:
         """Restore the snapshot; raise :class:`StepFailed` if the device does not match it after."""

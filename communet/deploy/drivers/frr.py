@@ -1,9 +1,12 @@
 """FRR: a whole-file replace with ``frr-reload.py``, checked first with ``vtysh -C -f``.
 
-The intended file is staged next to ``/etc/frr/frr.conf``; ``frr-reload.py --test``
-gives the delta (the diff shown), ``--reload`` applies it and a second ``--test``
-must then find nothing left to change. Rollback puts the previous ``frr.conf``
-back first, then reloads the running config saved in the backup.
+The intended file is staged in the login user's own directory (``/etc/frr/deploy``);
+``frr-reload.py --test`` gives the delta (the diff shown), ``--reload`` applies it, a
+second ``--test`` must then find nothing left to change, and the adjacencies and
+sessions must come up; only then does FRR save it to ``frr.conf`` (``write memory``).
+Rollback reloads the running config saved in the backup, and saves ``frr.conf``
+again (in a ``finally``) when it had been saved. Root runs only ``vtysh`` and
+``frr-reload.py`` (through sudo for an unprivileged login).
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ from typing import Any
 
 from communet.deploy.delta import parse_reload_test
 from communet.deploy.drivers.base import Driver, Expect, Snapshot, StepFailed, wait_for
-from communet.deploy.ssh import Output
+from communet.deploy.ssh import Output, write_command
 
 CONF = "/etc/frr/frr.conf"
-STAGED = "/etc/frr/frr.conf.intended"
-ROLLBACK = "/etc/frr/frr.conf.rollback"
+#: Where the login user stages files (its own directory: the deploy writes nothing else).
+STAGING = "/etc/frr/deploy"
+STAGED = f"{STAGING}/frr.conf.intended"
+ROLLBACK = f"{STAGING}/frr.conf.rollback"
 RELOAD = "/usr/lib/frr/frr-reload.py"
 #: Lines ``show running-config`` prints before the config itself.
 HEADER = ("Building configuration...", "Current configuration:")
@@ -49,7 +54,10 @@ def bgp_established(data: dict[str, Any]) -> frozenset[str]:
 
 
 class FrrDriver(Driver):
-    staged_files = (STAGED, ROLLBACK, f"{CONF}.communet-tmp", f"{STAGED}.communet-tmp", f"{ROLLBACK}.communet-tmp")
+    """``frr.conf`` is written only by FRR itself (``write memory``), once the new config is verified."""
+
+    staged_files = (STAGED, ROLLBACK, f"{STAGED}.communet-tmp", f"{ROLLBACK}.communet-tmp")
+    persisted = False
 
     def vtysh_cmd(self, command: str) -> str:
         return self.ssh.sudo(f"vtysh -c {shlex.quote(command)}")
@@ -67,31 +75,32 @@ class FrrDriver(Driver):
     def snapshot(self) -> Snapshot:
         """Staged files left by an earlier run go first; any read that fails fails the backup."""
         commands = [
-            self.ssh.sudo(f"rm -f {' '.join(self.staged_files)}"),
+            f"mkdir -p -m 0700 {STAGING} && rm -f {' '.join(self.staged_files)}",
             self.vtysh_cmd("show running-config"),
-            self.ssh.sudo(f"cat {CONF}"),
+            f"cat {CONF}",
             *(self.vtysh_cmd(c) for c in STATE_COMMANDS),
         ]
         clean, running, conf, ospf, bgp = self.ssh.batch(commands)
-        checked(clean, "removing staged files")
+        checked(clean, f"cleaning {STAGING}")
         files = {"running.conf": checked(running, "show running-config"), "frr.conf": checked(conf, f"cat {CONF}")}
         if not files["running.conf"].strip():
             raise StepFailed("show running-config answered nothing: no backup")
         return Snapshot(files=files, ospf_full=ospf_full(json_of(ospf.out)), bgp_up=bgp_established(json_of(bgp.out)))
 
     def stage(self, intended: str) -> None:
-        self.ssh.write(STAGED, intended)
+        self.intended = intended  # written with the check, in one round trip
 
     def check_and_diff(self, snap: Snapshot, intended: str) -> list[str]:
-        """``vtysh -C`` then ``frr-reload --test`` on the staged file, in one round trip."""
-        check, test = self.ssh.batch(
-            [self.ssh.sudo(f"vtysh -C -f {STAGED}"), self.ssh.sudo(f"{RELOAD} --test {STAGED}")]
-        )
+        """Stage, ``vtysh -C``, then ``frr-reload --test`` on the staged file, in one round trip."""
+        sudo = self.ssh.sudo
+        commands = [write_command(STAGED), sudo(f"vtysh -C -f {STAGED}"), sudo(f"{RELOAD} --test {STAGED}")]
+        write, check, test = self.ssh.batch(commands, stdin=intended)
+        checked(write, f"writing {STAGED}")
         if check.rc != 0:
             raise StepFailed(f"the device refuses the config: {check.text}")
         delta = parse_reload_test(checked(test, "frr-reload --test"))
-        if not delta and snap.files["frr.conf"] != intended:
-            delta = [f"# {CONF} differs from the intended file (the running config matches it)"]
+        if not delta and not same_config(snap.files["frr.conf"], snap.files["running.conf"]):
+            delta = [f"# {CONF} differs from the running config (which matches the intended one): saved again"]
         return delta
 
     def reload_test(self, path: str) -> list[str]:
@@ -103,20 +112,11 @@ class FrrDriver(Driver):
             errors = [line for line in out.text.splitlines() if "ERROR" in line or "Failed" in line]
             raise StepFailed(f"frr-reload --reload: {last_lines(chr(10).join(errors) or out.text)}")
 
-    def install(self, source: str) -> None:
-        tmp = f"{CONF}.communet-tmp"
-        keep = f"(chown --reference={CONF} {tmp}; chmod --reference={CONF} {tmp}) 2>/dev/null"
-        script = f"cp {source} {tmp} && {{ {keep}; mv -f {tmp} {CONF}; }}"
-        out = self.ssh.run(self.ssh.sudo(f"sh -c {shlex.quote(script)}"))
-        if out.rc != 0:
-            raise StepFailed(f"cannot install {CONF}: {out.text}")
-
     def apply(self) -> None:
-        self.install(STAGED)
-        self.reload(CONF)
+        self.reload(STAGED)
 
     def verify(self, expect: Expect, timeout: float) -> None:
-        left = self.reload_test(CONF)
+        left = self.reload_test(STAGED)
         if left:
             raise StepFailed(f"the running config still differs from the intended one after reload: {left[:3]}")
 
@@ -130,18 +130,26 @@ class FrrDriver(Driver):
         if problem:
             raise StepFailed(problem)
 
+    def persist(self) -> None:
+        """Save the verified running config to ``frr.conf`` (FRR writes its own file)."""
+        self.persisted = True
+        self.vtysh("write memory")
+
     def rollback(self, snap: Snapshot) -> None:
-        """``frr.conf`` goes back first, so a failed reload still leaves the previous file for the next start."""
+        """Reload the backed-up running config; ``frr.conf`` is saved again in a ``finally`` when it was touched."""
         before = snap.files["running.conf"]
-        self.ssh.write(CONF, snap.files["frr.conf"])
-        self.ssh.write(ROLLBACK, config_body(before))
-        self.reload(ROLLBACK)
+        try:
+            self.ssh.write(ROLLBACK, config_body(before))
+            self.reload(ROLLBACK)
+        finally:
+            if self.persisted:
+                self.vtysh("write memory")
         after = self.running()
         if after != before:
             raise StepFailed("the running config after rollback differs from the backup")
 
     def cleanup(self) -> None:
-        self.ssh.run(self.ssh.sudo(f"rm -f {' '.join(self.staged_files)}"))
+        self.ssh.run(f"rm -f {' '.join(self.staged_files)}")
 
 
 STATE_COMMANDS = ("show ip ospf neighbor json", "show bgp neighbors json")
@@ -154,6 +162,21 @@ def json_of(text: str) -> dict[str, Any]:
     except json.JSONDecodeError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def significant(config: str) -> list[str]:
+    """A config's lines without the header, comments, blank lines, ``end`` and the ``frr version`` stamp.
+
+    >>> significant("Current configuration:\\n!\\nfrr version 8\\nhostname r\\n!\\nend\\n")
+    ['hostname r']
+    """
+    lines = config_body(config).splitlines()
+    return [ln.rstrip() for ln in lines if ln.strip() and ln != "end" and not ln.startswith(("!", "frr version"))]
+
+
+def same_config(saved: str, running: str) -> bool:
+    """``frr.conf`` holds what runs (a restart would load the running config)."""
+    return significant(saved) == significant(running)
 
 
 def checked(out: Output, what: str) -> str:

@@ -9,12 +9,11 @@ from typing import Any
 
 import jinja2
 
-from communet import ROOT
+from communet import TEMPLATES
 from communet.design import Intent
 from communet.filters import FILTERS
 from communet.platforms import platform
 
-TEMPLATES = ROOT / "templates"
 #: Environment options shared with the Ansible template task (see playbooks/render.yml).
 ENV_OPTIONS: dict[str, Any] = {"trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True}
 

@@ -14,7 +14,7 @@ MAX_TEXT = 300
 
 
 def printable(text: str, limit: int = MAX_TEXT) -> str:
-    """``text`` safe for a terminal: control and format characters escaped, cut at ``limit``.
+    r"""``text`` safe for a terminal: control and format characters escaped, cut at ``limit``.
 
     >>> printable("bad\x1b[31mred")
     'bad\\x1b[31mred'

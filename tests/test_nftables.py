@@ -69,3 +69,13 @@ def test_the_file_replaces_only_its_own_table() -> None:
     table = FRR[0].firewall.table if FRR[0].firewall else ""
     lines = [line for line in text.splitlines() if line and not line.startswith("#")]
     assert lines[:3] == [f"table inet {table}", f"delete table inet {table}", f"table inet {table} {{"]
+
+
+@pytest.mark.parametrize("intent", FRR, ids=[i.hostname for i in FRR])
+def test_each_segment_policy_runs_before_any_inbound_rule(intent: RouterIntent) -> None:
+    """An accept in a jumped chain is final: a segment's own ``from_`` chain must come before
+    the destination's ``to_`` chain, or a flow between two segments skips its source's policy."""
+    text = (ROOT / "configs" / f"{intent.hostname}.nft").read_text(encoding="utf-8")
+    forward = text.split("chain forward {", 1)[1].split("}", 1)[0].splitlines()
+    jumps = [line.split()[0] for line in forward if " jump " in line]
+    assert jumps == sorted(jumps, key=lambda word: word != "iifname")

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from communet.lab import access, bird, frr, kamailio, member, sipp, sshd, wiring
+from communet.lab import access, bird, firewall, frr, kamailio, member, sipp, sshd, wiring
 from communet.lab.health import converged, wait_converged
 from communet.lab.netns import LabError, enter, ip, links, namespaces, run
 from communet.lab.nodes import node_paths, start_holder, wait_holders
@@ -97,6 +97,9 @@ def build(net: Network, topo: Topology, state: State, with_configs: bool, timing
     timing.mark("daemons started")
     load_configs(topo, state, holders)
     timing.mark("configs loaded")
+    firewall.load_firewalls(topo, state, holders)  # until deploy pushes them, the lab loads the rulesets
+    firewall.start_listeners(topo, state, holders, net.syndicate.telephony.qos.sip_port)
+    timing.mark("firewalls loaded, listeners up")
     return holders
 
 

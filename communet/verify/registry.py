@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from communet.verify.checks import backbone, ix, resilience, telephony
+from communet.verify.checks import backbone, ix, policy, resilience, telephony
 from communet.verify.results import Check
 
 if TYPE_CHECKING:
@@ -111,6 +111,22 @@ GROUPS: tuple[Group, ...] = (
         "Calls",
         "a call between every pair of towns with telephony completes through both SIP servers",
         lambda ctx, _st: telephony.calls(ctx),
+        needs_lab=True,
+    ),
+    Group(
+        "policy",
+        "flows",
+        "FlowMatrix",
+        "the flow matrix from the segment policy: each allowed probe answered, each denied one dropped",
+        lambda ctx, _st: policy.flows(ctx),
+        needs_lab=True,
+    ),
+    Group(
+        "policy",
+        "spoofing",
+        "Spoofing",
+        "pings with another town's source address never reach their target; the genuine ones do",
+        lambda ctx, _st: policy.spoofing(ctx),
         needs_lab=True,
     ),
     Group(

@@ -97,6 +97,7 @@ def test_announced_are_the_aggregates_and_bad_prefixes_are_bad():
             any(net in b for b in bogons),
             any(net in a and net != a for a in aggregates),
             net.prefixlen > limit,
+            not any(net in IPNetwork(p) for peer in NET.ix.peers for p in peer.prefixes),  # never registered
         ]
         assert any(reasons), f"{what} {prefix} would pass the edge's filters"
     assert {IPNetwork(p).prefixlen for p in bad.values()} >= {0}

@@ -196,9 +196,12 @@ def ix_neighbors(net: Network) -> list[BgpNeighbor]:
     out = []
     for family, version, suffix in policy.FAMILIES:
         for rs in net.ix.route_servers:
+            rs_address = rs.address(version)
+            if rs_address is None:
+                continue  # a route server present in the other family only
             out.append(
                 BgpNeighbor(
-                    address=rs.v4 if version == 4 else rs.v6,
+                    address=rs_address,
                     remote_as=rs.asn or 0,
                     description=rs.name,
                     family=family,
@@ -211,10 +214,13 @@ def ix_neighbors(net: Network) -> list[BgpNeighbor]:
                 )
             )
         for peer in net.ix.peers:
+            peer_address = peer.address(version)
+            if peer_address is None:
+                continue  # a peer present in the other family only
             out.append(
                 uplink.as_transit(
                     BgpNeighbor(
-                        address=peer.v4 if version == 4 else peer.v6,
+                        address=peer_address,
                         remote_as=peer.asn or 0,
                         description=peer.name,
                         family=family,

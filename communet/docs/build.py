@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from communet import ROOT
 from communet.docs.checks import checks_page
 from communet.docs.diagrams import backbone_dot, source_hash, svg_hash, to_svg, town_dot
 from communet.docs.extensions import extensions_page
@@ -23,6 +24,8 @@ from communet.docs.town import town_page
 from communet.model.network import Network
 from communet.progress import track
 
+#: Written by hand, kept in the repository's docs/ and copied into any other ``--out``, so links resolve.
+HAND_WRITTEN = ("worked-example.md",)
 #: Folders whose every file is generated: anything else found there is stale.
 GENERATED_DIRS = ("towns", "diagrams")
 
@@ -50,6 +53,7 @@ def build(net: Network) -> list[Doc]:
         ("verify.md", checks_page),
     ]
     docs = [Doc(path, text=make()) for path, make in pages]
+    docs += [Doc(name, text=(ROOT / "docs" / name).read_text(encoding="utf-8")) for name in HAND_WRITTEN]
     docs += [Doc(f"towns/{t.name}.md", text=town_page(net, t)) for t in net.towns]
     docs.append(Doc("diagrams/backbone.svg", source=backbone_dot(net)))
     docs += [Doc(f"diagrams/town-{t.name}.svg", source=town_dot(net, t)) for t in net.towns]

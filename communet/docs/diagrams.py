@@ -100,10 +100,10 @@ def _ix(net: Network, g: graphviz.Graph) -> None:
         c.attr(label="", style="rounded", color="#548235")
         c.node("ix-lan", f"{ix.name} LAN\n{ix.lan_v4}\n{ix.lan_v6}", shape="box", fillcolor="#e2efda")
         for rs in ix.route_servers:
-            c.node(f"ix-{rs.name}", f"{rs.name}\nroute server AS{rs.asn}\n{rs.v4}", fillcolor="#e2efda")
+            c.node(f"ix-{rs.name}", f"{rs.name}\nroute server AS{rs.asn}\n{rs.v4 or rs.v6}", fillcolor="#e2efda")
             c.edge("ix-lan", f"ix-{rs.name}", color="#548235")
         for peer in ix.peers:
-            c.node(f"ix-{peer.name}", f"{peer.name}\nbilateral peer AS{peer.asn}\n{peer.v4}", fillcolor="#fff2cc")
+            c.node(f"ix-{peer.name}", f"{peer.name}\nbilateral peer AS{peer.asn}\n{peer.v4 or peer.v6}", fillcolor="#fff2cc")
             c.edge("ix-lan", f"ix-{peer.name}", color="#548235")
     lan = IPNetwork(ix.lan_v4).prefixlen
     g.edge(ix.port.device, "ix-lan", label=f"port {ix.port.port}\n{ix.port.v4}/{lan}", color="#548235",

@@ -16,7 +16,7 @@ def neighbors_table(net: Network) -> str:
     for kind, items in (("route server", net.ix.route_servers), ("bilateral peer", net.ix.peers)):
         for n in items:
             registered = ", ".join(code(p) for p in getattr(n, "prefixes", []))
-            rows.append((n.name, kind, f"AS{n.asn}", code(n.v4), code(n.v6), n.max_prefix_v4, n.max_prefix_v6,
+            rows.append((n.name, kind, f"AS{n.asn}", code(n.v4) if n.v4 else "-", code(n.v6) if n.v6 else "-", n.max_prefix_v4, n.max_prefix_v6,
                          f"MD5 from {code(n.password_secret)}" if n.password_secret else "none", registered))
     return table(["neighbor", "kind", "ASN", "IPv4", "IPv6", "max v4", "max v6", "password", "registered prefixes"],
                  rows)

@@ -54,13 +54,14 @@ def datacenter(net: Network) -> str:
 
 def overview_page(net: Network) -> str:
     syn = net.syndicate
-    spans = list(net.spans(live_only=False))
+    spans = list(net.spans())  # live spans, as `communet validate` counts them
+    planned = sum(1 for _ in net.spans(live_only=False)) - len(spans)
     leased = sum(1 for _, s in spans if s.fiber == "leased")
     facts = table(["", ""], [
         ("AS number", syn.asn),
         ("aggregates announced", ", ".join(code(a) for a in syn.aggregates)),
         ("towns", f"{len(net.towns)} ({len(net.live_towns)} staged or active)"),
-        ("spans", f"{len(spans)} ({leased} leased)"),
+        ("spans", f"{len(spans)} live ({leased} leased)" + (f", {planned} more planned" if planned else "")),
         ("underlay", f"OSPF area {syn.routing.ospf_area}, BFD {syn.routing.bfd.interval_ms} ms "
                      f"x {syn.routing.bfd.multiplier}"),
         ("route reflectors", ", ".join(code(r) for r in syn.routing.route_reflectors)),

@@ -185,8 +185,9 @@ class _Builder:
             self.nodes.append(Node(neighbor.name, kind, daemons=daemons))
             self.links.append(Link(End(neighbor.name, "eth0"), End(IX_NODE, lan_port, SWITCH), "ix"))
             self.addresses += [
-                Address(neighbor.name, "eth0", _cidr(neighbor.v4, lan4)),
-                Address(neighbor.name, "eth0", _cidr(neighbor.v6, lan6)),
+                Address(neighbor.name, "eth0", _cidr(address, lan))
+                for address, lan in ((neighbor.v4, lan4), (neighbor.v6, lan6))
+                if address is not None  # a neighbor present in one family only
             ]
 
     def build(self) -> Topology:

@@ -431,7 +431,7 @@ def check_ix(net: Network, r: _Reporter) -> None:
     groups = (("route_servers", ix.route_servers), ("peers", ix.peers))
     for key, neighbors in groups:
         for i, nb in enumerate(neighbors):
-            entries += [((key, i, "v4"), nb.v4), ((key, i, "v6"), nb.v6)]
+            entries += [((key, i, fam), text) for fam, text in (("v4", nb.v4), ("v6", nb.v6)) if text is not None]
             if nb.asn is None:
                 r.add("ix", (key, i, "asn"), f"{nb.name} has no ASN", "add the AS number the IX or the peer gave you")
             elif nb.asn == net.syndicate.asn:

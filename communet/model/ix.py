@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from communet.model.base import Address, Asn, Model, Name, Prefix
 from communet.model.text import SecretName, Text
@@ -21,13 +21,25 @@ class IxPort(Model):
 
 
 class IxNeighbor(Model):
+    """A route server or peer on the IX LAN; one present in a single family gives only that address."""
+
     name: Name
     asn: Asn | None = None
-    v4: Address
-    v6: Address
+    v4: Address | None = Field(None, description="its IPv4 address on the IX LAN (none: no IPv4 session)")
+    v6: Address | None = Field(None, description="its IPv6 address on the IX LAN (none: no IPv6 session)")
     max_prefix_v4: int = Field(1000, ge=1, le=MAX_PREFIX_LIMIT)
     max_prefix_v6: int = Field(500, ge=1, le=MAX_PREFIX_LIMIT)
     password_secret: SecretName | None = Field(None, description="environment variable with the MD5 password")
+
+    @model_validator(mode="after")
+    def _some_family(self) -> IxNeighbor:
+        if self.v4 is None and self.v6 is None:
+            raise ValueError(f"{self.name} has neither v4 nor v6: give its address on the IX LAN in one family")
+        return self
+
+    def address(self, version: int) -> str | None:
+        """Its address in IP ``version`` (4 or 6), None when it is not present in that family."""
+        return self.v4 if version == 4 else self.v6
 
 
 class RouteServer(IxNeighbor):

@@ -5,7 +5,12 @@ is the example's with every pool widened (netaddr supernets) until it holds N to
 Towns form a ring between the two core routers; every fifth town is a spur off its
 neighbour; every 25th town runs telephony.
 
+With ``--lab`` the syndicate is lab-ready, as the example is: telephony (a SIP server and
+phones) in every town and every third span leased from the metropolitan fiber network,
+with its provider and circuit; the IX and the data center are the example's.
+
     .venv/bin/python bench/synthetic.py 1000 /tmp/syndicate-1000
+    .venv/bin/python bench/synthetic.py --lab 60 /tmp/syndicate-60
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ SPUR_EVERY = 5
 TELEPHONY_EVERY = 25
 RING_PORT_DC = 10  # a port left free on the core routers in the example
 EXTENSIONS = 100  # per telephony town
+LEASED_EVERY = 3  # with --lab: every third span is leased
+PROVIDER = "Metropolitan Public Fiber Network"
 
 
 def widen(prefix: str, slots: int, slot_len: int) -> str:
@@ -50,7 +57,21 @@ def syndicate(example: dict[str, Any], towns: int, devices: int, spans: int) -> 
     return data
 
 
-def town_plan(count: int, first_device: int, first_span: int) -> list[dict[str, Any]]:
+def _span(span_id: int, local: tuple[str, int], remote: tuple[str, int], km: float, leased: bool) -> dict[str, Any]:
+    span: dict[str, Any] = {
+        "id": span_id,
+        "local": {"device": local[0], "port": local[1]},
+        "remote": {"device": remote[0], "port": remote[1]},
+    }
+    if leased:
+        span.update(fiber="leased", provider=PROVIDER, circuit=f"MPFN-SYN-{span_id:05d}")
+    span["length_km"] = km
+    return span
+
+
+def town_plan(
+    count: int, first_device: int, first_span: int, telephony_every: int = TELEPHONY_EVERY, leased_every: int = 0
+) -> list[dict[str, Any]]:
     """Town files: a ring from dc-core1 to dc-core2 through the ring towns, spurs hanging off them."""
     towns: list[dict[str, Any]] = []
     span_id = first_span
@@ -72,16 +93,10 @@ def town_plan(count: int, first_device: int, first_span: int) -> list[dict[str, 
             uplink = (f"town{i - 1:05d}-r1", 3)
         else:
             uplink, previous = previous, (host, 2)
-        town["spans"].append(
-            {
-                "id": span_id,
-                "local": {"device": host, "port": 1},
-                "remote": {"device": uplink[0], "port": uplink[1]},
-                "length_km": round(1 + (i % 17) * 0.7, 1),
-            }
-        )
+        leased = bool(leased_every) and span_id % leased_every == 0
+        town["spans"].append(_span(span_id, (host, 1), uplink, round(1 + (i % 17) * 0.7, 1), leased))
         span_id += 1
-        if i % TELEPHONY_EVERY == 0:
+        if i % telephony_every == 0:
             first = 100000 + i * EXTENSIONS
             town["segments"].insert(2, "voice")
             town["telephony"] = {
@@ -91,24 +106,24 @@ def town_plan(count: int, first_device: int, first_span: int) -> list[dict[str, 
             sip_id += 1
         towns.append(town)
     last = next(t for t in reversed(towns) if t["spans"][0]["remote"]["port"] != 3)
-    last["spans"].append(
-        {
-            "id": span_id,
-            "local": {"device": last["router"]["hostname"], "port": 2},
-            "remote": {"device": "dc-core2", "port": RING_PORT_DC},
-            "length_km": 3.0,
-        }
-    )
+    leased = bool(leased_every) and span_id % leased_every == 0
+    last["spans"].append(_span(span_id, (last["router"]["hostname"], 2), ("dc-core2", RING_PORT_DC), 3.0, leased))
     return towns
 
 
-def write_syndicate(count: int, out: Path) -> Path:
-    """Write a syndicate of ``count`` town routers into ``out`` (an inventory directory)."""
+def write_syndicate(count: int, out: Path, lab: bool = False) -> Path:
+    """Write a syndicate of ``count`` town routers into ``out`` (an inventory directory).
+
+    ``lab``: telephony in every town and leased spans, ready for ``communet lab up``."""
     example = yaml.safe_load((EXAMPLE / "syndicate.yml").read_text(encoding="utf-8"))
     dc = yaml.safe_load((EXAMPLE / "datacenter.yml").read_text(encoding="utf-8"))
     first_device = 1 + max(r["id"] for r in dc["routers"])
     first_span = 1 + max(s["id"] for s in dc["spans"])
-    towns = town_plan(count, first_device, first_span)
+    towns = (
+        town_plan(count, first_device, first_span, telephony_every=1, leased_every=LEASED_EVERY)
+        if lab
+        else town_plan(count, first_device, first_span)
+    )
     devices = first_device + count + sum(1 for t in towns if "telephony" in t)
     spans = first_span + count + 1
     if out.exists():
@@ -129,8 +144,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("routers", type=int, help="number of town routers")
     parser.add_argument("out", type=Path, help="inventory directory to write (replaced)")
+    parser.add_argument("--lab", action="store_true", help="lab-ready: telephony in every town, leased spans")
     args = parser.parse_args()
-    print(write_syndicate(args.routers, args.out))
+    print(write_syndicate(args.routers, args.out, lab=args.lab))
 
 
 if __name__ == "__main__":

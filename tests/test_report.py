@@ -161,3 +161,19 @@ def test_cli_unknown_ref_exits_2_without_traceback() -> None:
     )
     assert proc.returncode == 2
     assert "not a commit" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_policy_change_is_a_plain_words_risk_on_every_router_of_the_role(repo: Path) -> None:
+    path = repo / "inventory" / "syndicate.yml"
+    syn = yaml.safe_load(path.read_text())
+    narrow = min(syn["segment_policy"], key=lambda r: len(syn["segment_policy"][r]["reach"]))
+    assert "own_town" not in syn["segment_policy"][narrow]["reach"]
+    syn["segment_policy"][narrow]["reach"].append("own_town")
+    path.write_text(yaml.safe_dump(syn, sort_keys=False))
+    report = report_against("HEAD", repo / "inventory", cwd=repo)
+    line = f"opens {narrow} to the other segments of its town"
+    flagged = {d.hostname for d in report.devices if line in d.risks}
+    net = load_network(repo / "inventory")
+    having = {t.router.hostname for t in net.live_towns if narrow in t.segments}
+    assert having and flagged == having
+    assert line in to_markdown(report)

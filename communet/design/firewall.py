@@ -156,7 +156,7 @@ def from_rules(net: Network, src: Segment, every: tuple[Segment, ...]) -> tuple[
         for family, version in FAMILIES:
             dst = _family(t.prefixes, version)
             if t.outside or dst:
-                out.append(FlowRule(MEANING[t.what], family, (), dst, t.outside, t.ports))
+                out.append(FlowRule(MEANING[t.what], family, (), dst, t.outside, t.ports, t.what))
     return tuple(out)
 
 

@@ -33,6 +33,7 @@ class FlowRule:
     destinations: tuple[str, ...] = ()
     outside: bool = False
     ports: tuple[Ports, ...] = ()
+    what: str = ""  # the destination class it stands for (segment policy rules)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from communet.docs.extensions import extensions_page
 from communet.docs.ipplan import ipplan_page
 from communet.docs.ix import ix_page
 from communet.docs.overview import overview_page
+from communet.docs.policy import policy_page
 from communet.docs.reference import reference_page
 from communet.docs.town import town_page
 from communet.model.network import Network
@@ -49,6 +50,7 @@ def build(net: Network) -> list[Doc]:
         ("ip-plan.md", lambda: ipplan_page(net)),
         ("extensions.md", lambda: extensions_page(net)),
         ("ix.md", lambda: ix_page(net)),
+        ("policy.md", lambda: policy_page(net)),
         ("inventory.md", reference_page),
         ("verify.md", checks_page),
     ]

@@ -14,9 +14,9 @@ import graphviz
 from netaddr import IPNetwork
 
 from communet import addressing as ad
-from communet.model.policy import telephony_role
 from communet.design.router import segment_prefixes, span_cost
 from communet.model.network import Network
+from communet.model.policy import telephony_role
 from communet.model.site import Site, Span, Town
 
 MARK = "communet-dot-sha256"

@@ -71,6 +71,7 @@ def overview_page(net: Network) -> str:
         ("IP plan: pools, allocations, free space", "ip-plan.md"),
         ("Extension plan", "extensions.md"),
         ("Internet exchange: peers, sessions, filters", "ix.md"),
+        ("Segment policy: what each role may reach", "policy.md"),
         ("Inventory format reference", "inventory.md"),
         ("What verify checks", "verify.md"),
         ("Worked example: adding a town", "worked-example.md"),

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from communet.design.intent import Intent, Interface, RouterIntent, SipIntent
+from communet.report.policy_risk import firewall_risks
 
 
 def _by_name(items: tuple[Interface, ...]) -> dict[str, Interface]:
@@ -60,7 +61,7 @@ def router_risks(a: RouterIntent, b: RouterIntent) -> list[str]:
         out.append("changes voice QoS marking")
     if a.management != b.management:
         out.append("changes management access (SSH, SNMP, NTP, syslog)")
-    return out
+    return out + firewall_risks(a.firewall, b.firewall)
 
 
 def sip_risks(a: SipIntent, b: SipIntent) -> list[str]:

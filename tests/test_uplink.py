@@ -106,6 +106,8 @@ def test_conditional_default_toward_the_reflectors_only() -> None:
                 condition = route_map(router, nb.default_originate_map).entries
                 assert condition[0].match_local_preference == up.LOCAL_PREF_TRANSIT
                 assert condition[0].match_prefix_list in {"DEFAULT-V4", "DEFAULT-V6"}
+                assert condition[0].set_local_preference == up.LOCAL_PREF_ORIGINATED_DEFAULT
+    assert up.LOCAL_PREF_ORIGINATED_DEFAULT < up.LOCAL_PREF_TRANSIT, "an edge must prefer its own transit"
     for router in edges():
         families = {n.family for n in transit_sessions(router)}
         originating = {n.family for n in router.bgp.neighbors if n.default_originate_map}

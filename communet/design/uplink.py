@@ -5,8 +5,8 @@ Transit is the only source of the default route: its inbound map accepts the def
 and the peers', so bilateral peers > route servers > transit. Toward the route
 reflectors the edge originates a default only while a default learned from transit is
 in its table: the condition matches the default at the transit's local preference,
-which no other route carries (a default another edge originates arrives at the
-ordinary 100), so the default follows the transit session up and down.
+which no other route carries (a default another edge originates arrives at
+LOCAL_PREF_ORIGINATED_DEFAULT), so the default follows the transit session up and down.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ from communet.model.uplink import Transit, TransitLink
 from communet.platforms import platform
 
 LOCAL_PREF_TRANSIT = 50
+#: The default an edge sends the reflectors: below transit, so every edge keeps using its own transit
+#: (two edges preferring each other's default would loop), and towns pick the nearest edge.
+LOCAL_PREF_ORIGINATED_DEFAULT = 20
 #: IPv6 neighbour discovery on an uplink port speaks from link-local addresses (RFC 4861).
 LINK_LOCAL_V6 = "fe80::/10"
 
@@ -139,6 +142,7 @@ def condition_map(suffix: str, family: Family) -> RouteMap:
         "a default route learned from transit",
         match_prefix_list=f"DEFAULT-{suffix}",
         match_local_preference=LOCAL_PREF_TRANSIT,
+        set_local_preference=LOCAL_PREF_ORIGINATED_DEFAULT,
     )
     return RouteMap(default_condition(suffix), family, (entry,), otherwise="next")
 

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from communet.lab import access, bird, firewall, frr, kamailio, member, sipp, sshd, wiring
+from communet.lab import access, bird, firewall, frr, kamailio, member, sipp, sshd, transit, wiring
 from communet.lab.health import converged, wait_converged
 from communet.lab.netns import LabError, enter, ip, links, namespaces, run
 from communet.lab.nodes import node_paths, start_holder, wait_holders
@@ -109,6 +109,8 @@ def start_daemons(net: Network, topo: Topology, state: State, holders: dict[str,
         if node.kind == "router":
             intent = topo.intents[node.name] if with_configs else None
             config = frr.router_config(state, node, intent)  # type: ignore[arg-type]
+        elif node.kind == "transit":
+            config = transit.provider_config(net, node.name, str(node_paths(state, node.name).log / "frr.log"))
         else:
             peer = next(p for p in net.ix.peers if p.name == node.name)
             log = str(node_paths(state, node.name).log / "frr.log")
@@ -126,6 +128,8 @@ def start_daemons(net: Network, topo: Topology, state: State, holders: dict[str,
     access.write_known_hosts(state, known)
     for node in topo.of_kind("sip"):
         kamailio.start(state, node, holders[node.name])
+    for node in topo.of_kind("internet"):
+        transit.start_whoami(state, holders[node.name], node_paths(state, node.name).log / "whoami.log")
     sipp.write_scenarios(state, net.syndicate.telephony.domain)
     for phone in topo.phones:
         sipp.start_phone(state, phone, holders[phone.node], net.syndicate.telephony.qos.sip_port)

@@ -45,7 +45,7 @@ def node_health(state: State, topo: Topology, node: Node) -> tuple[str, bool]:
     holder = state.holder(node.name)
     if not holder:
         return "down", False
-    if node.kind == "router" or node.kind == "member":
+    if node.kind in ("router", "member", "transit"):
         return router_health(state, topo, node, holder)
     if node.kind == "routeserver":
         protos = bird.protocols(state, node.name, holder)
@@ -70,7 +70,7 @@ def lab_health(state: State, topo: Topology) -> list[Health]:
 
 
 def routing_nodes(topo: Topology) -> list[Node]:
-    return [n for n in topo.nodes if n.kind in ("router", "member", "routeserver")]
+    return [n for n in topo.nodes if n.kind in ("router", "member", "routeserver", "transit")]
 
 
 def converged(state: State, topo: Topology) -> list[str]:

@@ -27,7 +27,7 @@ SUDO_MOUNT = ("sudoers.d", "/etc/sudoers.d")
 HOSTS = "hosts"
 SIP_MOUNTS = (("kamailio-etc", "/etc/kamailio"), ("sbin", "/usr/local/sbin"))
 #: Nodes that forward packets, and the sysctls that make them do so (off in a new namespace).
-ROUTING_KINDS = ("router", "member")
+ROUTING_KINDS = ("router", "member", "transit")
 FORWARDING = ("net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1")
 
 

@@ -21,7 +21,7 @@ from communet.model.network import Network
 from communet.model.policy import telephony_role, telephony_spec
 from communet.platforms import platform
 
-Kind = Literal["router", "sip", "host", "switch", "routeserver", "member"]
+Kind = Literal["router", "sip", "host", "switch", "routeserver", "member", "transit", "internet"]
 ROUTER_DAEMONS = ("zebra", "staticd", "bfdd", "ospfd", "ospf6d", "bgpd")
 MEMBER_DAEMONS = ("zebra", "bgpd")
 MGMT_BRIDGE = f"{PREFIX}mgmt"
@@ -211,6 +211,9 @@ class _Builder:
             if isinstance(sip, SipIntent) and sip.site in voice_hosts:
                 self.sip(sip, voice_hosts[sip.site])
         self.ix(routers)
+        from communet.lab.transit_topology import add_uplink  # transit providers and the internet node
+
+        add_uplink(self, routers)
         mgmt = IPNetwork(net.syndicate.pools.management_v4)
         return Topology(
             nodes=tuple(self.nodes),

@@ -240,7 +240,10 @@ def calls(phone_list: tuple[Phone, ...]) -> tuple[Call, ...]:
 
 def build(net: Network, intents: dict[str, Intent], numbering: PhoneNumbering | None = None) -> Expectations:
     rts = routers(intents)
-    edge = next((name for name, i in rts.items() if i.role == "edge"), None)
+    # the IX checks read the router on the IX; transit sessions on every edge are the uplink family's
+    edge = (
+        net.ix.port.device if net.ix.port.device in rts else next((n for n, i in rts.items() if i.role == "edge"), None)
+    )
     all_sessions = sessions(intents)
     links = span_links(net, intents)
     town_routers = [t.router.hostname for t in net.live_towns]
@@ -258,7 +261,7 @@ def build(net: Network, intents: dict[str, Intent], numbering: PhoneNumbering | 
             fam: tuple(a for a in net.syndicate.aggregates if IPNetwork(a).version == ver)
             for fam, ver in (("ipv4", 4), ("ipv6", 6))
         },
-        ix_neighbors=tuple(s for s in all_sessions if s.kind != "ibgp"),
+        ix_neighbors=tuple(s for s in all_sessions if s.kind != "ibgp" and s.router == edge),
         phones=phone_list,
         calls=calls(phone_list),
     )

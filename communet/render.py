@@ -9,7 +9,7 @@ from typing import Any
 
 import jinja2
 
-from communet import TEMPLATES
+from communet import TEMPLATES, written
 from communet.design import Intent
 from communet.filters import FILTERS
 from communet.platforms import platform
@@ -96,25 +96,28 @@ def render_all(intents: Iterable[Intent], out: Path, env: jinja2.Environment | N
 
 
 def write(rendered: list[Rendered], out: Path) -> list[Path]:
-    """Write the configs, remove files of devices that no longer exist; return what changed."""
+    """Write the configs, remove the files this tool wrote for devices that no longer exist; return what changed.
+
+    A file in ``out`` that communet did not write is never removed (see :mod:`communet.written`).
+    """
+    written.check_out(out)
     out.mkdir(parents=True, exist_ok=True)
     changed = []
     for item in rendered:
         if not item.path.exists() or item.path.read_text(encoding="utf-8") != item.text:
             item.path.write_text(item.text, encoding="utf-8")
             changed.append(item.path)
-    for path in stale_extra(rendered, out):
-        path.unlink()
-        changed.append(path)
-    return changed
+    return changed + written.prune(out, [item.path.name for item in rendered])
 
 
 def stale_extra(rendered: list[Rendered], out: Path) -> list[Path]:
+    """Files in ``out`` no device renders (reported by ``--check``; ``write`` removes only its own)."""
     wanted = {item.path.name for item in rendered}
     return sorted(p for p in out.glob("*") if p.is_file() and p.name not in wanted and not p.name.startswith("."))
 
 
 def stale(rendered: list[Rendered], out: Path) -> list[Path]:
     """Files in ``out`` that differ from, lack, or are extra to what is rendered now."""
+    written.check_out(out)
     bad = [r.path for r in rendered if not r.path.exists() or r.path.read_text(encoding="utf-8") != r.text]
     return bad + stale_extra(rendered, out)

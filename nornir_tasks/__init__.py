@@ -18,7 +18,7 @@ from nornir.core.configuration import Config
 from nornir.core.task import AggregatedResult
 from nornir.plugins.runners import SerialRunner, ThreadedRunner
 
-from communet import ROOT
+from communet import ROOT, written
 from communet.render import TEMPLATES, jinja_env
 from nornir_tasks.inventory import CommunetInventory
 from nornir_tasks.render import render_config
@@ -64,8 +64,7 @@ def render_with_nornir(
             out.mkdir(parents=True, exist_ok=True)
         result = nr.run(task=render_config, name="render", env=jinja_env(templates), out_dir=out, check=check)
     if prune and not check and not result.failed:
-        for path in stray_files(result, out):
-            path.unlink()
+        written.prune(out, [path.name for multi in result.values() for path in multi[0].result])
     return result
 
 

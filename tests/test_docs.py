@@ -11,7 +11,7 @@ import pytest
 from communet import ROOT
 from communet import addressing as ad
 from communet.design.router import segment_prefixes
-from communet.docs.build import build, stale, write
+from communet.docs.build import Doc, build, stale, write
 from communet.docs.diagrams import backbone_dot, svg_hash, to_svg
 from communet.docs.ipplan import allocations
 from communet.docs.overview import isolated_by
@@ -72,16 +72,19 @@ def test_svg_is_deterministic(net) -> None:
 
 def test_write_then_check_names_stale_and_extra_files(net, tmp_path: Path) -> None:
     docs = build(net)
-    assert len(write(docs, tmp_path)) == len(docs)
+    gone = Doc("towns/gone.md", text="a town that no longer exists\n")
+    assert len(write([*docs, gone], tmp_path)) == len(docs) + 1
+    assert stale(docs, tmp_path) == [tmp_path / "towns/gone.md"]
+    assert write(docs, tmp_path) == [tmp_path / "towns/gone.md"]  # docs wrote it: docs removes it
     assert stale(docs, tmp_path) == [] and write(docs, tmp_path) == []
     (tmp_path / "ix.md").write_text("edited by hand\n")
-    (tmp_path / "towns" / "gone.md").write_text("a town that no longer exists\n")
+    (tmp_path / "towns" / "gone.md").write_text("put there by hand: reported, never removed\n")
     town = net.towns[0]
     svg = tmp_path / f"diagrams/town-{town.name}.svg"
     svg.write_text(svg.read_text().replace(svg_hash(svg.read_text()) or "", "0" * 64))
     assert set(stale(docs, tmp_path)) == {tmp_path / "ix.md", tmp_path / "towns/gone.md", svg}
     write(docs, tmp_path)
-    assert stale(docs, tmp_path) == []
+    assert stale(docs, tmp_path) == [tmp_path / "towns/gone.md"]
 
 
 def test_town_page_has_prefixes_gateways_spans_and_phase(net) -> None:

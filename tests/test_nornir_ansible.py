@@ -144,13 +144,18 @@ def test_cli_render_engine_nornir(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
     from communet.cli import app
+    from communet.written import record
 
     runner = CliRunner()
     checked = runner.invoke(app, ["render", "--engine", "nornir", "--check"])
     assert checked.exit_code == 0, checked.output
     (tmp_path / "gone.conf").write_text("a device that no longer exists\n", encoding="utf-8")
+    record(tmp_path, ["gone.conf"])  # a file an earlier render wrote: pruned now
+    (tmp_path / "notes.txt").write_text("not communet's: kept\n", encoding="utf-8")
     written = runner.invoke(app, ["render", "--engine", "nornir", "--out", str(tmp_path)])
     assert written.exit_code == 0, written.output
+    assert (tmp_path / "notes.txt").exists()
+    (tmp_path / "notes.txt").unlink()
     assert_same(files(tmp_path), files(CONFIGS), ("nornir --out", "configs"))
     unknown = runner.invoke(app, ["render", "--engine", "puppet"])
     assert unknown.exit_code == 2 and "unknown engine" in unknown.output

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from communet import written
 from communet.cli.common import CONFIGS, INVENTORY, InventoryOpt, fail, load_or_exit
 from communet.cli.engines import ENGINES, render_nornir
 from communet.design import build_design
@@ -43,6 +44,10 @@ def render(
     if engine not in ENGINES:
         fail(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}", 2)
     out = out or CONFIGS
+    try:
+        written.check_out(out)
+    except written.OutError as exc:
+        fail(str(exc), 2)
     if engine == "nornir":
         return render_nornir(inventory, out, check, platform)
     net = load_or_exit(inventory)

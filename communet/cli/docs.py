@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from communet import ROOT
+from communet import ROOT, written
 from communet.cli.common import INVENTORY, InventoryOpt, JsonOpt, fail, load_or_exit
 from communet.docs.build import build, stale, write
 
@@ -26,6 +26,10 @@ def docs(
     json_output: JsonOpt = False,
 ) -> None:
     """Generate docs/ (overview, towns, IP plan, extensions, IX, inventory format, diagrams)."""
+    try:
+        written.check_out(out)
+    except written.OutError as exc:
+        fail(str(exc), 2)
     net = load_or_exit(inventory)
     generated = build(net)
     if check:

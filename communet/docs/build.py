@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from communet import ROOT
+from communet import ROOT, written
 from communet.docs.checks import checks_page
 from communet.docs.diagrams import backbone_dot, source_hash, svg_hash, to_svg, town_dot
 from communet.docs.extensions import extensions_page
@@ -78,11 +78,13 @@ def extra(docs: list[Doc], out: Path) -> list[Path]:
 
 def stale(docs: list[Doc], out: Path) -> list[Path]:
     """Generated files that are missing or differ, and files that should no longer exist."""
+    written.check_out(out)
     return [out / d.path for d in docs if not _current(d, out)] + extra(docs, out)
 
 
 def write(docs: list[Doc], out: Path, json_output: bool = False) -> list[Path]:
     """Write what changed (drawing SVGs with Graphviz); remove extras; return the paths touched."""
+    written.check_out(out)
     todo = [d for d in docs if not _current(d, out)]
     changed = []
     for doc in track(todo, "writing docs", json_output=json_output):
@@ -90,7 +92,5 @@ def write(docs: list[Doc], out: Path, json_output: bool = False) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(to_svg(doc.source) if doc.is_diagram else doc.text, encoding="utf-8")
         changed.append(path)
-    for path in extra(docs, out):
-        path.unlink()
-        changed.append(path)
-    return changed
+    out.mkdir(parents=True, exist_ok=True)
+    return changed + written.prune(out, [d.path for d in docs])  # only files docs wrote before

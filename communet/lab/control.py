@@ -15,10 +15,10 @@ from pathlib import Path
 
 from communet.lab import access, bird, firewall, frr, kamailio, member, sipp, sshd, transit, wiring
 from communet.lab.health import converged, wait_converged
-from communet.lab.netns import LabError, enter, ip, links, namespaces, run
+from communet.lab.netns import LabError, enter, ip, link_idents, links, namespaces, netns_ident, run
 from communet.lab.nodes import node_paths, start_holder, wait_holders
 from communet.lab.requirements import problems
-from communet.lab.state import Entry, State, proc_start
+from communet.lab.state import OWN_ENTRIES, Entry, State, proc_start
 from communet.lab.topology import Topology, build_topology
 from communet.model.network import Network
 
@@ -36,8 +36,7 @@ class Timing:
 
 def running(state: State) -> bool:
     """A lab made from this state dir still has a namespace or a process."""
-    ours = {e.name for e in state.of_kind("netns")}
-    return bool(ours & namespaces()) or any(state.alive(e) for e in state.of_kind("process"))
+    return bool(our_namespaces(state)) or any(state.alive(e) for e in state.of_kind("process"))
 
 
 def up(
@@ -177,13 +176,25 @@ def register_phones(net: Network, topo: Topology, state: State, holders: dict[st
         raise LabError("phones did not register:\n" + "\n".join(bad))
 
 
+def our_namespaces(state: State) -> list[str]:
+    """Namespaces this lab recorded that still exist and are still the ones it made (same identity)."""
+    present = namespaces()
+    names = dict.fromkeys(e.name for e in state.of_kind("netns") if e.name in present)
+    return [n for n in names if state.identity("netns", n) and state.identity("netns", n) == netns_ident(n)]
+
+
+def our_links(state: State) -> list[str]:
+    """Root-namespace links this lab recorded that still exist with the ifindex it saw."""
+    present = link_idents()
+    names = dict.fromkeys(e.name for e in state.of_kind("link") if e.name in present)
+    return [n for n in names if state.identity("link", n) == present[n]]
+
+
 def _lab_pids(state: State) -> set[int]:
     """Recorded processes still alive, and anything running inside a namespace the lab made."""
     pids = {e.pid for e in state.of_kind("process") if state.alive(e)}
-    present = namespaces()
-    for entry in state.of_kind("netns"):
-        if entry.name in present:
-            pids |= {int(p) for p in ip("netns", "pids", entry.name, check=False).split()}
+    for name in our_namespaces(state):
+        pids |= {int(p) for p in ip("netns", "pids", name, check=False).split()}
     return {p for p in pids if proc_start(p)}
 
 
@@ -210,16 +221,12 @@ def stop_processes(state: State, grace: float = 3) -> int:
 
 def down(state: State, say: Say = print) -> dict[str, int]:
     """Remove what the manifest records: processes, root links, namespaces, users, dirs; then the state dir."""
-    if not state.dir.exists():
-        say("no lab state: nothing to remove")
+    if not state.exists():  # no manifest: not a lab's state dir, or already removed; touch nothing
+        say(f"no lab manifest in {state.dir}: nothing to remove")
         return {}
     with state.exclusive() as mine:
         if not mine:
             raise LabError(f"a `lab up` is still running on {state.dir}; stop it first (or wait)")
-        if not state.exists():
-            shutil.rmtree(state.dir)
-            say("no lab state: nothing to remove")
-            return {}
         return _down(state, say)
 
 
@@ -227,12 +234,10 @@ def _down(state: State, say: Say) -> dict[str, int]:
     entries = state.entries()
     counts = {"processes": len(_lab_pids(state))}
     stop_processes(state)
-    present_links = links()
-    root_links = [e.name for e in entries if e.kind == "link" and e.name in present_links]
+    root_links = our_links(state)
     for name in reversed(root_links):
         ip("link", "del", name, check=False)
-    present = namespaces()
-    spaces = [e.name for e in entries if e.kind == "netns" and e.name in present]
+    spaces = our_namespaces(state)
     for name in spaces:
         ip("netns", "del", name, check=False)
     counts |= {"links": len(root_links), "namespaces": len(spaces)}
@@ -241,12 +246,35 @@ def _down(state: State, say: Say) -> dict[str, int]:
             run(["userdel", entry.name], check=False)
         elif entry.kind == "dir" and Path(entry.name).is_dir() and not any(Path(entry.name).iterdir()):
             Path(entry.name).rmdir()
-    shutil.rmtree(state.dir)
+    not_ours = _not_ours(state, entries, set(spaces), set(root_links))
+    remove_state_dir(state)
+    for line in not_ours:
+        say(line)
     say(
         f"lab down: stopped {counts['processes']} processes, removed {counts['namespaces']} namespaces "
         f"and {counts['links']} root links"
     )
     return counts
+
+
+def _not_ours(state: State, entries: list[Entry], spaces: set[str], root_links: set[str]) -> list[str]:
+    """Recorded names that exist but are not (or cannot be shown to be) what this lab made."""
+    present_ns, present_links = namespaces(), links()
+    left = sorted({e.name for e in entries if e.kind == "netns" and e.name in present_ns} - spaces)
+    left += sorted({e.name for e in entries if e.kind == "link" and e.name in present_links} - root_links)
+    return [f"left {name}: it is not the one this lab made (another lab's, or made after it)" for name in left]
+
+
+def remove_state_dir(state: State) -> None:
+    """Remove what ``up`` made under the state dir, then the dir itself if nothing else is in it."""
+    for name in OWN_ENTRIES:
+        path = state.dir / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+    with contextlib.suppress(OSError):
+        state.dir.rmdir()  # kept when it holds files the lab did not make
 
 
 def exec_in(state: State, node: str, cmd: list[str]) -> list[str]:

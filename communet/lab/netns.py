@@ -51,6 +51,19 @@ def links() -> set[str]:
     return {entry["ifname"] for entry in ip_json("link", "show")}
 
 
+def netns_ident(name: str) -> int:
+    """The identity of namespace ``name`` (the inode of its /run/netns file), 0 when it is gone."""
+    try:
+        return os.stat(f"/run/netns/{name}").st_ino
+    except OSError:
+        return 0
+
+
+def link_idents() -> dict[str, int]:
+    """Root-namespace link name -> ifindex."""
+    return {entry["ifname"]: int(entry["ifindex"]) for entry in ip_json("link", "show")}
+
+
 def enter(holder: int, cmd: Sequence[str]) -> list[str]:
     """``cmd`` run inside a node: its network, mount and UTS namespaces (held by ``holder``)."""
     return ["nsenter", "-t", str(holder), "-n", "-m", "-u", "--", *cmd]

@@ -24,13 +24,19 @@ DEFAULT_DIR = ROOT / ".lab"
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One thing the lab made: ``kind`` is netns, link, process, user, dir or done."""
+    """One thing the lab made: ``kind`` is netns, link, process, user, dir, done, or an identity.
+
+    ``netns-id`` and ``link-id`` entries follow the creation of a namespace or a
+    root-namespace link and carry its identity (``ident``: the namespace's inode, the
+    link's ifindex), so ``down`` removes it only while it is still the one this lab made.
+    """
 
     kind: str
     name: str
     pid: int = 0
     start: int = 0  # process start time (clock ticks since boot), guards against PID reuse
     node: str = ""
+    ident: int = 0
 
 
 def proc_start(pid: int) -> int:
@@ -41,6 +47,10 @@ def proc_start(pid: int) -> int:
         return 0
     fields = text.rsplit(")", 1)[1].split()
     return 0 if fields[0] in ("Z", "X") else int(fields[19])
+
+
+#: What ``up`` makes directly under the state dir; ``down`` removes these and nothing else.
+OWN_ENTRIES = ("nodes", "ssh", "private", "sipp", "manifest.jsonl", "lock")
 
 
 class State:
@@ -126,6 +136,11 @@ class State:
             if e.node == node and e.name == "holder" and proc_start(e.pid) == e.start:
                 return e.pid
         return 0
+
+    def identity(self, kind: str, name: str) -> int:
+        """The identity recorded for namespace or link ``name`` (0: none recorded)."""
+        found = [e.ident for e in self.of_kind(f"{kind}-id") if e.name == name]
+        return found[-1] if found else 0
 
     def alive(self, entry: Entry) -> bool:
         return entry.pid > 0 and proc_start(entry.pid) == entry.start

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from netaddr import IPAddress, IPNetwork
 
-from communet.lab.netns import LabError, ip, ip_batch, ip_json, namespaces
+from communet.lab.netns import LabError, ip, ip_batch, ip_json, link_idents, namespaces, netns_ident
 from communet.lab.state import PREFIX, Entry, State
 from communet.lab.topology import MGMT_BRIDGE, MGMT_IF, Topology
 
@@ -45,9 +45,18 @@ def check_free(topo: Topology) -> None:
 
 
 def create_namespaces(state: State, topo: Topology) -> None:
+    """Each namespace recorded before it is made, and its identity right after."""
     for node in topo.nodes:
         state.record(Entry("netns", node.netns))
         ip("netns", "add", node.netns)
+        state.record(Entry("netns-id", node.netns, ident=netns_ident(node.netns)))
+
+
+def record_link_idents(state: State, names: list[str]) -> None:
+    present = link_idents()
+    for name in names:
+        if name in present:
+            state.record(Entry("link-id", name, ident=present[name]))
 
 
 def create_links(state: State, topo: Topology) -> None:
@@ -63,6 +72,7 @@ def create_management(state: State, topo: Topology) -> dict[str, str]:
     """Root bridge with the station address; a veth into each managed node. Returns node -> root link."""
     state.record(Entry("link", MGMT_BRIDGE))
     ip("link", "add", MGMT_BRIDGE, "type", "bridge")
+    record_link_idents(state, [MGMT_BRIDGE])
     ip("addr", "add", topo.station, "dev", MGMT_BRIDGE)
     ends: dict[str, str] = {}
     for index, node in enumerate(n for n in topo.nodes if n.mgmt):
@@ -75,6 +85,7 @@ def create_management(state: State, topo: Topology) -> dict[str, str]:
         + [f"link set {end} master {MGMT_BRIDGE} up" for end in ends.values()]
         + [f"link set {MGMT_BRIDGE} up"],
     )
+    record_link_idents(state, list(ends.values()))
     return ends
 
 

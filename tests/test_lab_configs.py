@@ -128,3 +128,27 @@ def test_neighbor_in_one_family_only(tmp_path: Path, edit: dict[str, object]) ->
     texts = _member_parses(net, tmp_path)
     if group == "peers":
         assert f"address-family {missing} unicast\n  network" not in texts[int(index)]
+
+
+def test_mixed_platforms_all_run_as_frr_and_the_lab_says_so(tmp_path: Path) -> None:
+    from communet.lab.topology import as_frr_note, build_topology
+
+    inventory = tmp_path / "inventory"
+    shutil.copytree(ROOT / "inventory", inventory)
+    towns = [t for t in EXAMPLE.live_towns][:2]
+    for town, plat in zip(towns, ("ios_xe", "junos"), strict=True):
+        path = inventory / "towns" / f"{town.name}.yml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["router"]["platform"] = plat
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    net = load_network(inventory)
+    topo = build_topology(net)
+    routers = {n.name for n in topo.of_kind("router")}
+    assert routers == {r.hostname for _, r in net.routers()}, "a router was left out of the lab"
+    assert {h for h, _ in topo.as_frr} == {t.router.hostname for t in towns}
+    spans = {(link.a.node, link.b.node) for link in topo.links if link.role == "span"}
+    assert len(spans) == sum(1 for _ in net.spans())
+    assert all(topo.intents[t.router.hostname].platform == "frr" for t in towns)
+    note = as_frr_note(topo)
+    assert note and all(t.router.hostname in note for t in towns) and "ios_xe" in note and "junos" in note
+    assert as_frr_note(build_topology(EXAMPLE)) is None

@@ -64,13 +64,16 @@ def down(state_dir: StateOpt = DEFAULT_DIR) -> None:
 def status(inventory: InventoryOpt = INVENTORY, state_dir: StateOpt = DEFAULT_DIR) -> None:
     """List nodes, their daemons and their health."""
     from communet.lab.health import lab_health
-    from communet.lab.topology import build_topology
+    from communet.lab.topology import as_frr_note, build_topology
 
     _need_root()
     state = State(state_dir)
     if not state.exists():
         fail("the lab is not up (`communet lab up` starts it)", 1)
-    rows = lab_health(state, build_topology(load_or_exit(inventory)))
+    topo = build_topology(load_or_exit(inventory))
+    if note := as_frr_note(topo):
+        typer.echo(note)
+    rows = lab_health(state, topo)
     for row in rows:
         procs = " ".join(
             f"{name}:{pid}" + ("" if alive else "(dead)") for name, pid, alive in row.processes if name != "holder"

@@ -19,7 +19,7 @@ from communet.lab.netns import LabError, enter, ip, link_idents, links, namespac
 from communet.lab.nodes import node_paths, start_holder, wait_holders
 from communet.lab.requirements import problems
 from communet.lab.state import OWN_ENTRIES, Entry, State, proc_start
-from communet.lab.topology import Topology, build_topology
+from communet.lab.topology import Topology, as_frr_note, build_topology
 from communet.model.network import Network
 
 Say = Callable[[str], None]
@@ -64,6 +64,8 @@ def _up(net: Network, state: State, with_configs: bool, wait: bool, say: Say, ti
             "    hint: run `communet lab down` first"
         )
     topo = build_topology(net)
+    if note := as_frr_note(topo):
+        say(note)
     wiring.check_management(topo)
     wiring.check_free(topo)
     timing = Timing()

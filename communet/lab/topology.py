@@ -91,6 +91,8 @@ class Topology:
     mgmt_prefix: str
     station: str  # management station address/length, on the root bridge
     intents: dict[str, RouterIntent | SipIntent] = field(default_factory=dict)
+    #: (hostname, inventory platform) of routers the lab runs as FRR from the same intent
+    as_frr: tuple[tuple[str, str], ...] = ()
 
     def node(self, name: str) -> Node:
         for node in self.nodes:
@@ -192,8 +194,8 @@ class _Builder:
 
     def build(self) -> Topology:
         net = self.net
-        intents = build_design(net)
-        routers = {h: i for h, i in intents.items() if isinstance(i, RouterIntent) and i.platform == "frr"}
+        intents = build_design(net, platform_override="frr")  # every router runs as FRR in the lab
+        routers = {h: i for h, i in intents.items() if isinstance(i, RouterIntent)}
         voice_hosts: dict[str, str] = {}
         for intent in routers.values():
             self.nodes.append(Node(intent.hostname, "router", ROUTER_DAEMONS, intent.management.address, intent.site))
@@ -225,9 +227,18 @@ class _Builder:
             mgmt_prefix=str(mgmt),
             station=_cidr(ad.management_station(net.syndicate), mgmt),
             intents={h: i for h, i in intents.items() if h in routers or isinstance(i, SipIntent)},
+            as_frr=tuple((r.hostname, r.platform) for _, r in net.routers() if r.platform != "frr"),
         )
 
 
+def as_frr_note(topo: Topology) -> str | None:
+    """What ``lab up`` and ``lab status`` say when some routers are not FRR in the inventory."""
+    if not topo.as_frr:
+        return None
+    names = ", ".join(f"{host} ({plat})" for host, plat in topo.as_frr)
+    return f"running as FRR from the same intent (the lab has no other router platform): {names}"
+
+
 def build_topology(net: Network) -> Topology:
-    """The whole lab for ``net``: routers (FRR only), hosts, SIP, IX, management."""
+    """The whole lab for ``net``: every router (as FRR, whatever its platform), hosts, SIP, IX, management."""
     return _Builder(net).build()

@@ -473,6 +473,30 @@ def check_phases(net: Network, r: _Reporter) -> None:
                 )
 
 
+#: Longest interface description each platform takes (IOS-XE: 200 characters; FRR and JunOS take more).
+DESCRIPTION_MAX = {"ios_xe": 200, "junos": 900, "frr": 900}
+
+
+def check_description_lengths(net: Network, r: _Reporter) -> None:
+    """A span's description joins hostname, provider and circuit: it must fit each end's platform."""
+    from communet.design.router import span_description
+
+    platforms = {rt.hostname: rt.platform for _, rt in net.routers(live_only=False)}
+    for site in net.sites:
+        for i, span in enumerate(site.spans):
+            for end, other in ((span.local, span.remote), (span.remote, span.local)):
+                plat = platforms.get(end.device, "frr")
+                text = span_description(span, other.device)
+                limit = DESCRIPTION_MAX.get(plat, 200)
+                if len(text) > limit:
+                    r.add(
+                        site.name,
+                        ("spans", i),
+                        f"span {span.id}'s description is {len(text)} characters; {plat} takes at most {limit}",
+                        "shorten provider or circuit",
+                    )
+
+
 #: Shortest prefix a peer may register, per IP version (the route servers' floor too).
 MIN_REGISTERED_LEN = {4: 8, 6: 16}
 
@@ -562,6 +586,7 @@ CHECKS = (
     check_repeats,
     check_public_segments,
     check_ix_space,
+    check_description_lengths,
     check_references,
     check_roles,
     check_ports,

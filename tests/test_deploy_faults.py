@@ -243,3 +243,63 @@ def test_sip_server_rollback_restores_the_backed_up_file(deployed, tmp_path: Pat
     assert "SIP OPTIONS" in result.message
     assert kamailio_config(host) == first
     assert deploy(tmp_path / "c", limit=[host]).results[0].status == "applied"
+
+
+def ruleset(node: str) -> str:
+    out = node_cmd(node, "nft", "-s", "list", "ruleset")
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def as_loaded(rules: str) -> str:
+    """A ruleset listing as nft lists it once loaded (nft does not list a listing back verbatim)."""
+    out = subprocess.run(
+        ["unshare", "-n", "sh", "-c", "nft -f - && nft -s list ruleset"],
+        input="flush ruleset\n" + rules,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    return out.stdout
+
+
+def real_companion(host: str, intents, suffix: str) -> tuple[str, str]:
+    """(file name, real text) of the device's file ending in ``suffix`` (its nftables file)."""
+    from communet.render import jinja_env, outputs, render_intent
+
+    (out,) = [o for o in outputs(intents[host]) if o.file.endswith(suffix)]
+    return out.file, render_intent(jinja_env(), intents[host], reveal=True, template=out.template)
+
+
+def test_nftables_file_the_router_refuses_changes_nothing(deployed, tmp_path: Path) -> None:
+    host = town_routers(deployed)[4]
+    name, text = real_companion(host, deployed, ".nft")
+    before, rules = running(host), ruleset(host)
+    report = deploy(tmp_path, limit=[host], intended={name: text + "\nfrobnicate the packets\n"})
+    (result,) = report.results
+    assert result.status == "failed" and result.step == "check", result.as_json()
+    assert "nft -c refuses" in result.message and "nothing was applied" in result.message
+    assert (running(host), ruleset(host)) == (before, rules)
+
+
+def test_nftables_change_is_applied_then_rolled_back_with_the_config(deployed, tmp_path: Path) -> None:
+    """One device step: a new ruleset and a config whose adjacency cannot come up; both go back."""
+    host = town_routers(deployed)[5]
+    intent = deployed[host]
+    name, text = real_companion(host, deployed, ".nft")
+    head = "table inet communet {\n"
+    assert head in text
+    extra = text.replace(head, head + '\tcounter deploy_probe {\n\t\tcomment "added by a test"\n\t}\n', 1)
+    applied = deploy(tmp_path / "a", limit=[host], intended={name: extra})
+    assert applied.results[0].status == "applied", applied.results[0].as_json()
+    assert "deploy_probe" in ruleset(host)
+    before, rules = running(host), ruleset(host)
+    span = next(i for i in intent.interfaces if i.kind == "span")
+    broken = wrong_area(real_intended(host, deployed), span.name, intent.ospf.area)
+    (result,) = deploy(tmp_path / "b", limit=[host], intended={host: broken}).results
+    assert result.status == "rolled-back" and result.step == "verify", result.message
+    assert any(line.startswith("-") and "deploy_probe" in line for line in result.diff)
+    assert (running(host), ruleset(host)) == (before, as_loaded(rules))
+    assert deploy(tmp_path / "c", limit=[host]).results[0].status == "applied"
+    assert "deploy_probe" not in ruleset(host)

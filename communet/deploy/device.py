@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 import jinja2
 
@@ -22,7 +23,7 @@ from communet.deploy.target import Target
 from communet.design import Intent
 from communet.filters import MissingSecret
 from communet.inventories import Device
-from communet.render import render_intent
+from communet.render import outputs, render_intent
 from communet.transport import Session
 
 
@@ -38,7 +39,8 @@ class DeployContext:
     commit: bool = False
     verify_timeout: float = 60.0
     secrets_hint: str = "export it"
-    #: hostname -> intended text, instead of rendering (a what-if, and the fault tests)
+    #: hostname (its config) or file name (any of its files) -> intended text, instead of
+    #: rendering (a what-if, and the fault tests)
     intended: dict[str, str] = field(default_factory=dict)
     #: devices known to run their intended config: their adjacencies must come up
     ready: set[str] = field(default_factory=set)
@@ -95,6 +97,15 @@ class _Run:
         text = self.ctx.intended.get(self.dev.name)
         return text if text is not None else render_intent(self.ctx.env, self.dev.intent, reveal=True)
 
+    def companions(self) -> dict[str, str]:
+        """The device's further files (an FRR router's nftables file), by companion name."""
+        out = {}
+        for o in outputs(self.dev.intent)[1:]:
+            given = self.ctx.intended.get(o.file)
+            text = render_intent(self.ctx.env, self.dev.intent, reveal=True, template=o.template)
+            out[PurePosixPath(o.template).stem] = given if given is not None else text
+        return out
+
     def backup(self, driver: Driver) -> Snapshot:
         snap = driver.snapshot()
         for name, text in snap.files.items():
@@ -128,13 +139,13 @@ class _Run:
 
     def run(self) -> DeviceResult:
         try:
-            intended = self.intended()
+            intended, companions = self.intended(), self.companions()
         except MissingSecret as exc:
             return self.fail("failed", f"{exc}; hint: {self.ctx.secrets_hint}")
         self.step = "connect"
         session = Session(self.ctx.target.endpoint(self.dev))
         try:
-            driver = driver_for(self.dev.intent, Remote(session))
+            driver = driver_for(self.dev.intent, Remote(session), companions)
             session.open()
         except NoDriver as exc:
             return self.fail("failed", str(exc))

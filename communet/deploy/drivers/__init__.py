@@ -15,12 +15,12 @@ class NoDriver(ValueError):
     """Deploy does not know the platform."""
 
 
-def driver_for(intent: Intent, ssh: Remote) -> Driver:
+def driver_for(intent: Intent, ssh: Remote, companions: dict[str, str] | None = None) -> Driver:
     try:
         kind = DRIVERS[intent.platform]
     except KeyError:
         raise NoDriver(f"no deploy driver for platform {intent.platform!r} (known: {', '.join(DRIVERS)})") from None
-    return kind(ssh, intent)
+    return kind(ssh, intent, companions)
 
 
 __all__ = ["DRIVERS", "Driver", "Expect", "NoDriver", "Snapshot", "StepFailed", "driver_for"]

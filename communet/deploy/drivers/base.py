@@ -39,9 +39,11 @@ class Driver(ABC):
     :meth:`snapshot` runs first and removes what an earlier, interrupted run staged.
     """
 
-    def __init__(self, ssh: Remote, intent: Intent) -> None:
+    def __init__(self, ssh: Remote, intent: Intent, companions: dict[str, str] | None = None) -> None:
         self.ssh = ssh
         self.intent = intent
+        #: further files of the device (companion template stem -> real text), e.g. ``nftables``
+        self.companions = dict(companions or {})
 
     @abstractmethod
     def snapshot(self) -> Snapshot:

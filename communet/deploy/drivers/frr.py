@@ -4,6 +4,8 @@ The intended file is staged in the login user's own directory (``/etc/frr/deploy
 ``frr-reload.py --test`` gives the delta (the diff shown), ``--reload`` applies it, a
 second ``--test`` must then find nothing left to change, and the adjacencies and
 sessions must come up; only then does FRR save it to ``frr.conf`` (``write memory``).
+The router's nftables file goes through the same steps in the same device run
+(:mod:`communet.deploy.drivers.nftables`).
 Rollback reloads the running config saved in the backup, and saves ``frr.conf``
 again (in a ``finally``) when it had been saved. Root runs only ``vtysh`` and
 ``frr-reload.py`` (through sudo for an unprivileged login).
@@ -17,6 +19,7 @@ from typing import Any
 
 from communet.deploy.delta import parse_reload_test
 from communet.deploy.drivers.base import Driver, Expect, Snapshot, StepFailed, wait_for
+from communet.deploy.drivers.nftables import Nftables, NftPaths, ruleset_command
 from communet.deploy.ssh import Output, write_command
 
 CONF = "/etc/frr/frr.conf"
@@ -58,6 +61,22 @@ class FrrDriver(Driver):
 
     staged_files = (STAGED, ROLLBACK, f"{STAGED}.communet-tmp", f"{ROLLBACK}.communet-tmp")
     persisted = False
+    intended = ""
+
+    @property
+    def nft(self) -> Nftables | None:
+        """The router's nftables file, when it has one (rendered beside its config)."""
+        text = self.companions.get("nftables")
+        if text is None:
+            return None
+        if self._nft is None:
+            self._nft = Nftables(self.ssh, STAGING, text)
+        return self._nft
+
+    _nft: Nftables | None = None
+
+    def transient(self) -> str:
+        return " ".join((*self.staged_files, *NftPaths.under(STAGING).transient))
 
     def vtysh_cmd(self, command: str) -> str:
         return self.ssh.sudo(f"vtysh -c {shlex.quote(command)}")
@@ -75,14 +94,17 @@ class FrrDriver(Driver):
     def snapshot(self) -> Snapshot:
         """Staged files left by an earlier run go first; any read that fails fails the backup."""
         commands = [
-            f"mkdir -p -m 0700 {STAGING} && rm -f {' '.join(self.staged_files)}",
+            f"mkdir -p -m 0700 {STAGING} && rm -f {self.transient()}",
             self.vtysh_cmd("show running-config"),
             f"cat {CONF}",
             *(self.vtysh_cmd(c) for c in STATE_COMMANDS),
+            ruleset_command(self.ssh) if self.nft else "true",
         ]
-        clean, running, conf, ospf, bgp = self.ssh.batch(commands)
+        clean, running, conf, ospf, bgp, rules = self.ssh.batch(commands)
         checked(clean, f"cleaning {STAGING}")
         files = {"running.conf": checked(running, "show running-config"), "frr.conf": checked(conf, f"cat {CONF}")}
+        if self.nft:
+            files["nftables.rules"] = checked(rules, "nft list ruleset")
         if not files["running.conf"].strip():
             raise StepFailed("show running-config answered nothing: no backup")
         return Snapshot(files=files, ospf_full=ospf_full(json_of(ospf.out)), bgp_up=bgp_established(json_of(bgp.out)))
@@ -101,7 +123,7 @@ class FrrDriver(Driver):
         delta = parse_reload_test(checked(test, "frr-reload --test"))
         if not delta and not same_config(snap.files["frr.conf"], snap.files["running.conf"]):
             delta = [f"# {CONF} differs from the running config (which matches the intended one): saved again"]
-        return delta
+        return delta + (self.nft.check_and_diff() if self.nft else [])
 
     def reload_test(self, path: str) -> list[str]:
         return parse_reload_test(checked(self.ssh.run(self.ssh.sudo(f"{RELOAD} --test {path}")), "frr-reload --test"))
@@ -114,11 +136,15 @@ class FrrDriver(Driver):
 
     def apply(self) -> None:
         self.reload(STAGED)
+        if self.nft:
+            self.nft.apply()
 
     def verify(self, expect: Expect, timeout: float) -> None:
         left = self.reload_test(STAGED)
         if left:
             raise StepFailed(f"the running config still differs from the intended one after reload: {left[:3]}")
+        if self.nft:
+            self.nft.verify()
 
         def probe() -> str | None:
             ospf, bgp = self.state()
@@ -139,17 +165,21 @@ class FrrDriver(Driver):
         """Reload the backed-up running config; ``frr.conf`` is saved again in a ``finally`` when it was touched."""
         before = snap.files["running.conf"]
         try:
-            self.ssh.write(ROLLBACK, config_body(before))
-            self.reload(ROLLBACK)
+            if self.nft:
+                self.nft.rollback(snap.files["nftables.rules"])
         finally:
-            if self.persisted:
-                self.vtysh("write memory")
+            try:
+                self.ssh.write(ROLLBACK, config_body(before))
+                self.reload(ROLLBACK)
+            finally:
+                if self.persisted:
+                    self.vtysh("write memory")
         after = self.running()
         if after != before:
             raise StepFailed("the running config after rollback differs from the backup")
 
     def cleanup(self) -> None:
-        self.ssh.run(f"rm -f {' '.join(self.staged_files)}")
+        self.ssh.run(f"rm -f {self.transient()}")
 
 
 STATE_COMMANDS = ("show ip ospf neighbor json", "show bgp neighbors json")

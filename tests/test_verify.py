@@ -368,15 +368,14 @@ def test_a_network_target_takes_inventory_environment_and_flags(tmp_path: Path, 
     assert (t.user, t.key) == ("from-flag", key)
 
 
-def test_verify_transport_refuses_unknown_host_keys():
-    """paramiko's policy is RejectPolicy, the host keys read from the target's known_hosts."""
-    import inspect
-
+def test_verify_transport_refuses_unknown_host_keys(tmp_path):
+    """Verify reads state over the same OpenSSH stack as deploy: host keys checked against the
+    target's known_hosts, strictly."""
     from communet.verify import collect
 
-    source = inspect.getsource(collect.SshTransport._connect)
-    assert "ssh_strict=True" in source and "alt_key_file=str(self.known_hosts)" in source
-    assert "system_host_keys=False" in source
+    known = tmp_path / "known_hosts"
+    options = collect.SshTransport({"r1": "192.0.2.1"}, "u", None, known).endpoint("r1").options()
+    assert "StrictHostKeyChecking=yes" in options and f"UserKnownHostsFile={known}" in options
 
 
 def test_no_setting_turns_host_key_checking_off():

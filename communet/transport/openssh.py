@@ -136,16 +136,19 @@ class Session:
             time.sleep(0.01)
         return None
 
-    def run(self, command: str, stdin: str | bytes | None = None, timeout: float = 120) -> Output:
-        """Run ``command`` in the device's shell; raise :class:`Unreachable` on an SSH failure."""
-        rc, out, err = self.run_raw(command, stdin, timeout)
+    def run(self, command: str, stdin: str | bytes | None = None, timeout: float = 120, shell: bool = True) -> Output:
+        """Run ``command`` in the device's shell (as given, for a CLI login, when not ``shell``);
+        raise :class:`Unreachable` on an SSH failure."""
+        rc, out, err = self.run_raw(command, stdin, timeout, shell)
         return Output(rc, decode(out), decode(err))
 
-    def run_raw(self, command: str, stdin: str | bytes | None = None, timeout: float = 120) -> tuple[int, bytes, bytes]:
+    def run_raw(
+        self, command: str, stdin: str | bytes | None = None, timeout: float = 120, shell: bool = True
+    ) -> tuple[int, bytes, bytes]:
         """:meth:`run` with the output as bytes."""
         self.open()
         # a command's own exit status 255 would read as an SSH failure: report it as 254
-        wrapped = f"{{ {command}\n}}; rc=$?; [ $rc -eq {SSH_FAILED} ] && rc=254; exit $rc"
+        wrapped = f"{{ {command}\n}}; rc=$?; [ $rc -eq {SSH_FAILED} ] && rc=254; exit $rc" if shell else command
         argv = ["ssh", "-S", str(self.socket), "-o", "ControlMaster=no", *self.endpoint.options()]
         data = stdin.encode() if isinstance(stdin, str) else stdin
         proc = _spawn(

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
+from communet.transport import Endpoint, HostKeyChanged, Session
 from communet.verify import frr_json as fj
 from communet.verify.lab_access import Lab
 from communet.verify.target import Target
@@ -43,10 +44,12 @@ class HostKeyMismatch(RuntimeError):
 
 
 class SshTransport:
-    """netmiko over the management network, logging in as the target's user (a CLI login).
+    """OpenSSH over the management network (:mod:`communet.transport`, the same stack as deploy),
+    logging in as the target's user (a CLI login: the command given runs in vtysh).
 
-    One connection per device, reused for all its commands. The host key must be the one
-    in ``known_hosts`` (paramiko's RejectPolicy: an unknown or changed key is refused).
+    One master connection per device, reused for all its commands. The host key must be
+    the one in ``known_hosts`` (``StrictHostKeyChecking=yes``): an unknown or changed key
+    stops the run (:class:`HostKeyMismatch`).
     """
 
     def __init__(
@@ -57,55 +60,34 @@ class SshTransport:
         self.key_file = key_file
         self.known_hosts = known_hosts
         self.timeout = timeout
-        self._conns: dict[str, Any] = {}
+        self._sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
 
-    def _conn(self, device: str) -> Any:
+    def endpoint(self, device: str) -> Endpoint:
+        return Endpoint(self.hosts[device], self.username, self.key_file, self.known_hosts)
+
+    def _session(self, device: str) -> Session:
         with self._lock:
-            conn = self._conns.get(device)
-        if conn is None:
-            conn = self._connect(device)
-            with self._lock:
-                self._conns[device] = conn
-        return conn
-
-    def _connect(self, device: str) -> Any:
-        from netmiko import ConnectHandler
-        from paramiko import BadHostKeyException
-
-        from communet.platforms import platform
-
-        try:
-            return ConnectHandler(
-                device_type=platform("frr").netmiko,
-                host=self.hosts[device],
-                username=self.username,
-                use_keys=True,
-                key_file=str(self.key_file) if self.key_file else None,
-                allow_agent=self.key_file is None,
-                timeout=self.timeout,
-                conn_timeout=self.timeout,
-                fast_cli=True,
-                ssh_strict=True,
-                system_host_keys=False,
-                alt_host_keys=True,
-                alt_key_file=str(self.known_hosts),
-            )
-        except BadHostKeyException as exc:
-            raise HostKeyMismatch(host_key_message(device, self.hosts[device], self.known_hosts)) from exc
-        except Exception as exc:
-            if "not found in known_hosts" in str(exc) or isinstance(exc.__cause__, BadHostKeyException):
-                raise HostKeyMismatch(host_key_message(device, self.hosts[device], self.known_hosts)) from exc
-            raise
+            session = self._sessions.get(device)
+            if session is None:
+                session = self._sessions[device] = Session(self.endpoint(device))
+        return session
 
     def show(self, device: str, command: str) -> str:
-        return str(self._conn(device).send_command(command, read_timeout=self.timeout))
+        try:
+            out = self._session(device).run(command, timeout=self.timeout, shell=False)
+        except HostKeyChanged as exc:
+            raise HostKeyMismatch(host_key_message(device, self.hosts[device], self.known_hosts)) from exc
+        if out.rc != 0:
+            raise RuntimeError(f"exit {out.rc}: {out.text[:200]}")
+        return out.out
 
     def close(self) -> None:
-        for conn in self._conns.values():
+        with self._lock:
+            sessions, self._sessions = list(self._sessions.values()), {}
+        for session in sessions:
             with contextlib.suppress(Exception):
-                conn.disconnect()
-        self._conns.clear()
+                session.close()
 
 
 def host_key_message(device: str, address: str, known_hosts: Path) -> str:

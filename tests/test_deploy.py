@@ -210,14 +210,14 @@ def _lab(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def empty_lab(intents, monkeypatch) -> Iterator[None]:
+def empty_lab(intents, monkeypatch, missing) -> Iterator[None]:
     """A fresh lab of our own with random lab secrets; skipped when a lab is already up. Always taken down."""
     from communet.lab.state import State
 
     if os.geteuid() != 0:
-        pytest.skip("the lab needs root")
+        missing("the lab needs root")
     if State().exists():
-        pytest.skip("a lab is already running here; not touching it")
+        missing("a lab is already running here; not touching it")
     for name in secret_names(intents.values()) - {peer_secret(intents)}:
         monkeypatch.setenv(name, os.environ.get(name) or secrets.token_hex(8))
     monkeypatch.delenv(peer_secret(intents), raising=False)  # the lab makes one up; deploy reads it there

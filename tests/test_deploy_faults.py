@@ -37,14 +37,14 @@ def lab_secret_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def lab() -> Iterator[None]:
+def lab(missing) -> Iterator[None]:
     """A lab of our own (skipped when not root or when a lab is already up), always taken down."""
     from communet.lab.state import State
 
     if os.geteuid() != 0:
-        pytest.skip("the lab needs root")
+        missing("the lab needs root")
     if State().exists():
-        pytest.skip("a lab is already running here; not touching it")
+        missing("a lab is already running here; not touching it")
     saved = {k: os.environ.get(k) for k in lab_secret_env()}
     os.environ.update(lab_secret_env())
     try:

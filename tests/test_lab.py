@@ -48,13 +48,13 @@ def topo(net: Network) -> Topology:
 
 
 @pytest.fixture(scope="module")
-def state() -> State:
+def state(missing) -> State:
     found = problems()
     if found:
-        pytest.skip("; ".join(found))
+        missing("; ".join(found))
     current = State()
     if current.exists() or any(n.startswith("cn-") for n in namespaces()):
-        pytest.skip("a lab is already running here; not touching it")
+        missing("a lab is already running here; not touching it")
     return current
 
 

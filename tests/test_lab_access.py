@@ -122,3 +122,15 @@ def test_the_ansible_inventory_pins_host_keys_with_the_given_known_hosts(tmp_pat
         args = variables["ansible_ssh_common_args"]
         assert "StrictHostKeyChecking=yes" in args and f"UserKnownHostsFile='{known}'" in args
     assert access.lab_known_hosts(State(tmp_path / "no-lab")) is None
+
+
+def test_under_ci_a_missing_prerequisite_fails(monkeypatch, pytester) -> None:
+    """The shared rule: CI=true turns a missing prerequisite into a failure, elsewhere a skip."""
+    from communet import ROOT
+
+    pytester.makeconftest((ROOT / "tests" / "conftest.py").read_text())
+    pytester.makepyfile("def test_needs_a_thing(missing):\n    missing('no such thing')\n")
+    monkeypatch.setenv("CI", "true")
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(failed=1)
+    monkeypatch.setenv("CI", "false")
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(skipped=1)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from communet.design import Intent
 from communet.filters import MASK
+from communet.report.mask import mask_line
 
 
 class SecretsFileError(ValueError):
@@ -65,7 +66,11 @@ def load_secrets(names: Iterable[str], files: Iterable[Path]) -> dict[str, str]:
 
 
 class Masker:
-    """Replaces every known secret value in a text with the mask."""
+    """Masks secrets in a text: every known secret value, and every value a secret keyword introduces.
+
+    By syntax as well as by value: a password rotated or set by hand on the device (the
+    ``-`` lines of a delta) is not a value this run knows, but it follows ``password``.
+    """
 
     def __init__(self, secrets: Mapping[str, str]) -> None:
         # longest first, so a secret containing another is masked whole
@@ -74,4 +79,4 @@ class Masker:
     def __call__(self, text: str) -> str:
         for value in self.values:
             text = text.replace(value, MASK)
-        return text
+        return "".join(mask_line(line) for line in text.splitlines(keepends=True))

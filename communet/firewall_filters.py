@@ -50,6 +50,51 @@ def v6_operand(prefix: str) -> str:
     return f"host {net.ip}" if net.prefixlen == 128 else str(net.cidr)
 
 
+def ios_operand(prefix: str | None, family: str = "ipv4") -> str:
+    """An IOS-XE ACL address operand: ``any``, ``host A``, a wildcard pair (IPv4) or a prefix (IPv6).
+
+    >>> ios_operand(None), ios_operand("2001:db8::/64", "ipv6")
+    ('any', '2001:db8::/64')
+    """
+    if prefix is None:
+        return "any"
+    return wildcard(prefix) if family == "ipv4" else v6_operand(prefix)
+
+
+def ios_ports(ports: Any) -> str:
+    """`` eq N`` or `` range A B`` (with its leading space), nothing for any port.
+
+    >>> ios_ports(None), ios_ports({"first": 5060, "last": 5060}), ios_ports({"first": 1, "last": 9})
+    ('', ' eq 5060', ' range 1 9')
+    """
+    if not ports:
+        return ""
+    first, last = (ports["first"], ports["last"]) if isinstance(ports, dict) else (ports.first, ports.last)
+    return f" eq {first}" if first == last else f" range {first} {last}"
+
+
+#: ICMP type names per platform and family, for the neutral names of communet/design/acl.py.
+_ICMP = {
+    ("ios_xe", "ipv4"): {"unreachable": "unreachable"},
+    ("ios_xe", "ipv6"): {
+        "neighbor-solicit": "nd-ns",
+        "neighbor-advert": "nd-na",
+        "router-solicit": "router-solicitation",
+    },
+    ("junos", "ipv4"): {},
+    ("junos", "ipv6"): {"neighbor-advert": "neighbor-advertisement", "unreachable": "destination-unreachable"},
+}
+
+
+def icmp_name(neutral: str, platform: str, family: str) -> str:
+    """The platform's word for an ICMP type.
+
+    >>> icmp_name("neighbor-advert", "ios_xe", "ipv6"), icmp_name("unreachable", "junos", "ipv6")
+    ('nd-na', 'destination-unreachable')
+    """
+    return _ICMP[(platform, family)].get(neutral, neutral)
+
+
 FIREWALL_FILTERS: dict[str, Callable[..., Any]] = {
-    f.__name__: f for f in (nft_set, nft_ports, nft_comment, wildcard, v6_operand)
+    f.__name__: f for f in (nft_set, nft_ports, nft_comment, wildcard, v6_operand, ios_operand, ios_ports, icmp_name)
 }

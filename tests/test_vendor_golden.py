@@ -227,8 +227,13 @@ def test_junos_interfaces_have_their_addresses(hostname: str) -> None:
             assert f"{unit} vlan-id {iface.vlan}" in lines
         if iface.ospf_p2p:
             assert f"set protocols ospf area {intent.ospf.area} interface {iface.name} interface-type p2p" in lines
-        if iface.qos_policy:
-            assert f"{unit} family inet filter input {iface.qos_policy}" in lines
+        if iface.qos_policy:  # the marking filter, or the segment filter that marks before its policy
+            applied = iface.segment_filter or iface.qos_policy
+            assert f"{unit} family inet filter input {applied}" in lines
+            assert any(
+                line.startswith(f"set firewall family inet filter {applied} term") and " dscp " in line
+                for line in lines
+            )
 
 
 @pytest.mark.parametrize("hostname", [r.hostname for r in routers("junos")])

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from netaddr import IPNetwork, IPSet
 
 from communet import addressing as ad
+from communet.design.acl import segment_acl
 from communet.design.firewall_intent import Firewall, FlowRule, Ports, Protection, SegmentFilter
-from communet.design.intent import Family, Interface
+from communet.design.intent import Family, Interface, QosClass
 from communet.model.network import Network
 from communet.model.policy import MEANING, role_policy
 from communet.model.site import DataCenter, Router, Site
@@ -214,7 +215,11 @@ def protection(
 
 
 def segment_filters(
-    net: Network, site: Site, interfaces: tuple[Interface, ...], every: tuple[Segment, ...]
+    net: Network,
+    site: Site,
+    interfaces: tuple[Interface, ...],
+    every: tuple[Segment, ...],
+    marking: tuple[QosClass, ...] = (),
 ) -> tuple[SegmentFilter, ...]:
     mine = {s.v4: s for s in every if s.site == site.name}
     out = []
@@ -222,15 +227,20 @@ def segment_filters(
         if iface.kind != "segment" or iface.ipv4 is None:
             continue
         seg = mine[str(IPNetwork(iface.ipv4).cidr)]
+        rules = from_rules(net, seg, every)
         out.append(
             SegmentFilter(
                 interface=iface.name,
                 role=seg.role,
                 prefix_v4=seg.v4,
                 prefix_v6=seg.v6,
-                from_segment=from_rules(net, seg, every),
+                from_segment=rules,
                 to_segment=to_rules(net, seg),
                 urpf=True,
+                name=iface.segment_filter or "",
+                acl_v4=segment_acl(seg.v4, rules, "ipv4", ours(net, 4)),
+                acl_v6=segment_acl(seg.v6, rules, "ipv6", ours(net, 6)),
+                marking=marking if iface.qos_policy else (),
             )
         )
     return tuple(out)
@@ -243,10 +253,12 @@ def firewall(
     interfaces: tuple[Interface, ...],
     bgp: Iterable[str],
     every: tuple[Segment, ...] | None = None,
+    marking: tuple[QosClass, ...] = (),
 ) -> Firewall:
-    """``every``: :func:`segments` of the network, when the caller computed it once for all routers."""
+    """``every``: :func:`segments` of the network, when the caller computed it once for all routers;
+    ``marking``: the DSCP classes of a segment with a QoS policy (set before the policy on JunOS)."""
     every = segments(net) if every is None else every
-    filters = segment_filters(net, site, interfaces, every)
+    filters = segment_filters(net, site, interfaces, every, marking)
     return Firewall(
         table=TABLE,
         ours_v4=ours(net, 4),

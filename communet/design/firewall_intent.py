@@ -7,8 +7,12 @@ rule here only ever describes a flow that may *start*.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from communet.design.intent import Family
+from communet.design.intent import Family, QosClass
+
+if TYPE_CHECKING:
+    from communet.design.acl import AclEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,10 @@ class SegmentFilter:
     from_segment: tuple[FlowRule, ...]  # flows its hosts may start (the role's policy)
     to_segment: tuple[FlowRule, ...]  # flows others may start towards it
     urpf: bool  # strict reverse-path check of its sources
+    name: str = ""  # the ingress filter's name on platforms with named ACLs or filters
+    acl_v4: tuple[AclEntry, ...] = ()  # the same policy, stateless (IOS-XE, JunOS)
+    acl_v6: tuple[AclEntry, ...] = ()
+    marking: tuple[QosClass, ...] = ()  # DSCP marks a JunOS filter sets before the policy (telephony)
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ class Interface:
     vlan: int | None = None
     peer: str = ""  # the device at the other end of a span
     qos_policy: str | None = None  # ingress marking policy (voice segments)
+    segment_filter: str | None = None  # the segment policy's ingress ACL or filter (IOS-XE, JunOS)
     nat: Literal["inside", "outside"] | None = None  # NAT44 side on an edge router (IOS-XE marks interfaces)
     filter_out_v4: str | None = None  # egress source filter on an uplink port (IOS-XE ACL, JunOS filter)
     filter_out_v6: str | None = None

@@ -102,6 +102,7 @@ def segment_interfaces(
                 ipv6=ad.gateway(v6),
                 vlan=spec.vlan,
                 qos_policy=VOICE_POLICY if spec.telephony else None,
+                segment_filter=f"SEG-IN-{spec.vlan}",
             )
         )
     return out
@@ -315,6 +316,8 @@ def router_intent(net: Network, site: Site, router: Router, every: tuple[Segment
         qos_policies=(voice_policy(syn),) if any(i.qos_policy for i in interfaces) else (),
         management=management(syn, router.id, plat.name),
         trunk=plat.trunk if any(i.kind == "segment" for i in interfaces) else None,
-        firewall=firewall.firewall(net, site, router, interfaces, (n.address for n in neighbors), every),
+        firewall=firewall.firewall(
+            net, site, router, interfaces, (n.address for n in neighbors), every, voice_policy(syn).classes
+        ),
         uplink=up,
     )

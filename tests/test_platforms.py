@@ -118,3 +118,24 @@ def test_a_new_platform_is_one_record_plus_templates(tmp_path: Path, monkeypatch
         assert ports, f"{intent.hostname} has no port named by the record"
         assert all(f"port {p} " in text for p in ports)
     assert record.netmiko == "arista_eos"  # from netutils, not from the record
+
+
+def test_deploy_and_verify_read_frr_json_alike() -> None:
+    """One reader of FRR's JSON: deploy's before/after state is verify's reading of the same output."""
+    from communet.deploy.drivers.frr import bgp_established, json_of, ospf_full
+    from communet.verify import frr_json
+
+    routers = [i for i in build_design(load_network(ROOT / "inventory")).values() if isinstance(i, RouterIntent)]
+    a, b, c = (r.bgp.router_id for r in routers[:3])
+    ports = [i.name for i in routers[0].interfaces][:3]
+    ospf = {
+        "neighbors": {
+            a: [{"converged": "Full", "ifaceName": f"{ports[0]}:x"}],
+            b: [{"nbrState": "Full/-", "ifaceName": f"{ports[1]}:x"}],
+            c: [{"state": "2-Way/DROther", "ifaceName": f"{ports[2]}:x"}],
+        }
+    }
+    bgp = {a: {"bgpState": "Established", "remoteAs": routers[0].bgp.asn}, b: {"bgpState": "Active"}}
+    assert ospf_full(ospf) == {n.router_id for n in frr_json.ospf_neighbors(ospf) if n.full} == {a, b}
+    assert bgp_established(bgp) == {x for x, p in frr_json.bgp_peers(bgp).items() if p.established} == {a}
+    assert json_of("% Unknown command") == {} and json_of("[]") == {}

@@ -13,7 +13,6 @@ again (in a ``finally``) when it had been saved. Root runs only ``vtysh`` and
 
 from __future__ import annotations
 
-import json
 import shlex
 from typing import Any
 
@@ -21,6 +20,7 @@ from communet.deploy.delta import parse_reload_test
 from communet.deploy.drivers.base import Driver, Expect, Snapshot, StepFailed, wait_for
 from communet.deploy.drivers.nftables import Nftables, NftPaths, ruleset_command
 from communet.deploy.ssh import Output, write_command
+from communet.verify import frr_json
 
 CONF = "/etc/frr/frr.conf"
 #: Where the login user stages files (its own directory: the deploy writes nothing else).
@@ -41,19 +41,13 @@ def config_body(running: str) -> str:
 
 
 def ospf_full(data: dict[str, Any]) -> frozenset[str]:
-    """Router ids of OSPF neighbors in state Full, from ``show ip ospf neighbor json``."""
-    out = set()
-    for rid, entries in (data.get("neighbors") or {}).items():
-        for entry in entries if isinstance(entries, list) else [entries]:
-            state = str(entry.get("nbrState") or entry.get("state") or "")
-            if state.startswith("Full"):
-                out.add(rid)
-    return frozenset(out)
+    """Router ids of OSPF neighbors in state Full, from ``show ip ospf neighbor json`` (read as verify reads it)."""
+    return frozenset(n.router_id for n in frr_json.ospf_neighbors(data) if n.full)
 
 
 def bgp_established(data: dict[str, Any]) -> frozenset[str]:
-    """Neighbor addresses in state Established, from ``show bgp neighbors json``."""
-    return frozenset(addr for addr, nb in data.items() if isinstance(nb, dict) and nb.get("bgpState") == "Established")
+    """Neighbor addresses in state Established, from ``show bgp neighbors json`` (read as verify reads it)."""
+    return frozenset(addr for addr, peer in frr_json.bgp_peers(data).items() if peer.established)
 
 
 class FrrDriver(Driver):
@@ -188,8 +182,8 @@ STATE_COMMANDS = ("show ip ospf neighbor json", "show bgp neighbors json")
 def json_of(text: str) -> dict[str, Any]:
     """A JSON object from vtysh, ``{}`` for anything else (no neighbors, a daemon not running)."""
     try:
-        data = json.loads(text) if text.strip() else {}
-    except json.JSONDecodeError:
+        data = frr_json.loads("vtysh", text)
+    except frr_json.FrrOutputError:
         return {}
     return data if isinstance(data, dict) else {}
 

@@ -10,6 +10,8 @@ memory (the child's maxrss, from os.wait4) is its own:
              after imports (``nornir_tasks.render_with_nornir``);
 (c) floor:   design computed before the timer, then a bare loop of the compiled
              templates over the intents, writing each file;
+(d) cli:     ``communet render``'s own path (load + validate + design + render + write);
+(e) town:    the same after a one-town change (a town renamed), timed on the re-render;
 (b) ansible: ``ansible-playbook playbooks/render.yml`` on a syndicate of
              ``--ansible-hosts`` routers (timed from outside: process start to exit).
 
@@ -71,20 +73,50 @@ def child_nornir(inventory: Path, out: Path) -> dict[str, float]:
 def child_floor(inventory: Path, out: Path) -> dict[str, float]:
     from communet.design import build_design
     from communet.model.load import load_network
-    from communet.render import file_name, jinja_env, template_name
+    from communet.render import jinja_env, outputs
 
     intents = list(build_design(load_network(inventory)).values())
     env = jinja_env()
-    templates = {name: env.get_template(name) for name in {template_name(i) for i in intents}}
-    jobs = [(templates[template_name(i)], out / file_name(i), i) for i in intents]
+    files = [(i, o) for i in intents for o in outputs(i)]  # every file of every device, as communet renders
+    templates = {name: env.get_template(name) for name in {o.template for _, o in files}}
+    jobs = [(templates[o.template], out / o.file, i) for i, o in files]
     out.mkdir(parents=True, exist_ok=True)
     start, cpu = time.perf_counter(), time.process_time()
     for template, path, intent in jobs:
         path.write_text(template.render(intent=intent, reveal=False), encoding="utf-8")
-    return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu, "devices": len(jobs)}
+    return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu, "devices": len(intents)}
 
 
-CHILDREN = {"nornir": child_nornir, "floor": child_floor}
+def pipeline(inventory: Path, out: Path) -> int:
+    """``communet render``'s own path: load, validate, design, render, write; the number of devices."""
+    from communet.design import build_design
+    from communet.model.load import load_network
+    from communet.render import render_all, write
+
+    intents = build_design(load_network(inventory))
+    write(render_all(intents.values(), out), out)
+    return len(intents)
+
+
+def child_cli(inventory: Path, out: Path) -> dict[str, float]:
+    start, cpu = time.perf_counter(), time.process_time()
+    files = pipeline(inventory, out)
+    return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu, "devices": files}
+
+
+def child_town(inventory: Path, out: Path) -> dict[str, float]:
+    """A one-town change: render everything, edit one town's display name, time the re-render."""
+    pipeline(inventory, out)
+    town = sorted((inventory / "towns").glob("*.yml"))[0]
+    original = town.read_text(encoding="utf-8")
+    town.write_text(original.replace("display_name: ", "display_name: Renamed ", 1), encoding="utf-8")
+    try:
+        return child_cli(inventory, out)
+    finally:
+        town.write_text(original, encoding="utf-8")
+
+
+CHILDREN = {"nornir": child_nornir, "floor": child_floor, "cli": child_cli, "town": child_town}
 
 
 def spawn(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float, str]:
@@ -147,10 +179,10 @@ def table(runs: list[Run]) -> str:
     ]
     floors = {r.routers: r for r in runs if r.case == "floor"}
     for run in runs:
-        if run.case == "nornir" and run.routers in floors:
+        if run.case in ("nornir", "cli", "town") and run.routers in floors:
             floor = floors[run.routers]
             lines.append(
-                f"(a)/(c) at {run.routers} routers: {run.seconds / floor.seconds:.2f}x wall, "
+                f"{run.case}/floor at {run.routers} routers: {run.seconds / floor.seconds:.2f}x wall, "
                 f"{run.cpu / floor.cpu:.2f}x cpu"
             )
     return "\n".join(lines)
@@ -167,6 +199,7 @@ def main() -> None:
         help="where inventories and configs go (default: tmpfs, so disk noise stays out)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs per case; the best time is kept")
+    parser.add_argument("--cases", default="nornir,floor,cli,town", help="comma-separated: nornir, floor, cli, town")
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("paths", nargs="*", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -179,7 +212,7 @@ def main() -> None:
         work = Path(tmp)
         for size in sizes:
             inventory = write_syndicate(size, work / f"inventory-{size}")
-            for case in ("nornir", "floor"):
+            for case in args.cases.split(","):
                 runs.append(measure(case, inventory, work / f"{case}-{size}", size, args.repeat))
                 print(f"  {runs[-1]}", file=sys.stderr)
         if args.ansible_hosts:

@@ -50,7 +50,7 @@ def proc_start(pid: int) -> int:
 
 
 #: What ``up`` makes directly under the state dir; ``down`` removes these and nothing else.
-OWN_ENTRIES = ("nodes", "ssh", "private", "sipp", "manifest.jsonl", "lock")
+OWN_ENTRIES = ("nodes", "ssh", "private", "sipp", "logs", "manifest.jsonl", "lock")
 
 
 class State:

@@ -101,3 +101,23 @@ def test_every_segment_gets_strict_urpf() -> None:
     for router in ROUTERS:
         assert router.firewall is not None
         assert set(router.firewall.urpf_interfaces) == {i.name for i in router.interfaces if i.kind == "segment"}
+
+
+def test_the_flow_matrix_follows_the_policy() -> None:
+    from communet.lab.topology import build_topology
+    from communet.verify import policy_matrix as pm
+
+    flows = pm.matrix(NET, build_topology(NET))
+    assert flows
+    towns = {t.name for t in NET.live_towns}
+    widest = pm.widest_role(NET)
+    assert {f.label for f in flows} >= {f"{t} {widest}" for t in towns if widest in NET.town(t).segments}
+    for f in flows:
+        role = f.label.split(" ", 1)[1]
+        pol = role_policy(NET.syndicate, role)
+        if f.probe == "tcp":
+            assert f.allowed == (f.what in pol.reach)
+        else:
+            assert f.allowed == (f.what in pol.reach and pol.ports == "any" and f.what != "router_management")
+    assert not any(f.allowed for f in flows if f.what == pm.OTHER_TOWNS)
+    assert {f.family for f in flows} == {"ipv4", "ipv6"}

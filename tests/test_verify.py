@@ -315,7 +315,7 @@ def test_passive_families_run_without_the_lab_and_active_ones_are_not_run():
     from communet.verify.run import verify
 
     run, _ = verify(_network_ctx())
-    assert {c.family for c in run.checks} == {"backbone", "ix"} & set(registry.families())
+    assert {c.family for c in run.checks} == {"backbone", "ix", "uplink"} & set(registry.families())
     active = [g for g in registry.GROUPS if g.needs_lab]
     assert {g.family for g in active} >= {"telephony", "resilience"}
     assert run.not_run == [f"{g.family} {g.name}: not run: needs the lab" for g in active]

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from communet.verify.checks import backbone, ix, policy, resilience, telephony
+from communet.verify.checks import backbone, ix, policy, resilience, telephony, uplink
 from communet.verify.results import Check
 
 if TYPE_CHECKING:
@@ -130,11 +130,51 @@ GROUPS: tuple[Group, ...] = (
         needs_lab=True,
     ),
     Group(
+        "uplink",
+        "transit",
+        "TransitSessions",
+        "every transit session of every edge router Established",
+        lambda ctx, st: uplink.transit_sessions(ctx, st),
+        reads_state=True,
+    ),
+    Group(
+        "uplink",
+        "default",
+        "DefaultRoute",
+        "every town router has the default route the edges originate while transit is up, IPv4 and IPv6",
+        lambda ctx, _st: uplink.default_routes(ctx),
+        needs_lab=True,
+    ),
+    Group(
+        "uplink",
+        "nat",
+        "Nat44",
+        "the internet node sees a town's IPv4 from a NAT pool address and its IPv6 untranslated",
+        lambda ctx, _st: uplink.nat_seen(ctx),
+        needs_lab=True,
+    ),
+    Group(
+        "uplink",
+        "failover",
+        "TransitFailover",
+        "every transit session shut: towns lose the default and the internet; restored: both back, in bounded time",
+        lambda ctx, _st: uplink.failover(ctx),
+        needs_lab=True,
+    ),
+    Group(
         "resilience",
         "resilience",
         "SpanCuts",
         "each ring span cut in turn: every town stays reachable, a call completes; restored, it is Full again",
         lambda ctx, _st: resilience.all_checks(ctx),
+        needs_lab=True,
+    ),
+    Group(
+        "resilience",
+        "edges",
+        "EdgeOutages",
+        "each edge router down, then each of its IX and transit ports: towns keep the default and the internet",
+        lambda ctx, _st: uplink.edge_outages(ctx),
         needs_lab=True,
     ),
 )

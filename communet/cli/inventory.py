@@ -10,6 +10,7 @@ import yaml
 from communet.cli.common import INVENTORY, InventoryOpt, load_or_exit
 from communet.design import build_design
 from communet.inventories import ansible_inventory, nornir_hosts, pyats_testbed
+from communet.lab.access import tools_known_hosts
 
 app = typer.Typer(help="Print the inventories generated from the model (Ansible, Nornir, pyATS).", no_args_is_help=True)
 
@@ -21,7 +22,8 @@ def _dump_yaml(data: object) -> str:
 @app.command()
 def ansible(inventory: InventoryOpt = INVENTORY) -> None:
     """JSON shaped like `ansible-inventory --list`."""
-    typer.echo(json.dumps(ansible_inventory(build_design(load_or_exit(inventory))), indent=2))
+    intents = build_design(load_or_exit(inventory))
+    typer.echo(json.dumps(ansible_inventory(intents, tools_known_hosts()), indent=2))
 
 
 @app.command()

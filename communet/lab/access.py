@@ -156,3 +156,9 @@ def lab_known_hosts(state: State | None = None) -> Path | None:
     """The lab's known_hosts when a lab wrote one (for tools that reach the lab, as Ansible)."""
     path = (state or State()).known_hosts
     return path if path.is_file() else None
+
+
+def tools_known_hosts(given: str | None = None) -> Path | None:
+    """The known_hosts the generated inventories pass: ``given``, else $COMMUNET_KNOWN_HOSTS, else the lab's."""
+    given = given or os.environ.get("COMMUNET_KNOWN_HOSTS")
+    return Path(os.path.expanduser(given)) if given else lab_known_hosts()

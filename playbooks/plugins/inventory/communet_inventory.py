@@ -18,7 +18,7 @@ from communet import ROOT
 from communet.design import build_design
 from communet.errors import InventoryError
 from communet.inventories import ansible_inventory
-from communet.lab.access import lab_known_hosts
+from communet.lab.access import tools_known_hosts
 from communet.model.load import load_network
 
 DOCUMENTATION = r"""
@@ -65,7 +65,7 @@ EXAMPLES = r"""
 
 
 def known_hosts(given: str | None) -> Path | None:
-    return Path(os.path.expanduser(given)) if given else lab_known_hosts()
+    return tools_known_hosts(given)
 
 
 class InventoryModule(BaseInventoryPlugin):

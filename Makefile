@@ -28,10 +28,14 @@ lint: venv  ## ruff (check and format) and mypy, with the settings in pyproject.
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy communet nornir_tasks playbooks bench
 
-test: setup lint
+test: setup lint  ## every check; the lab tests build their own labs, so this checkout's lab (make demo's) is taken down first
 	$(BIN)/communet validate
 	$(BIN)/communet render --check
 	$(BIN)/communet docs --check
+	@if [ -e .lab/manifest.jsonl ]; then \
+	  echo "make test: the lab tests need this machine's one lab; taking down the lab of this checkout (communet lab down)"; \
+	  $(BIN)/communet lab down; \
+	fi
 	$(BIN)/pytest
 
 render: venv

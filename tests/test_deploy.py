@@ -315,10 +315,10 @@ def _recap(text: str) -> dict[str, dict[str, int]]:
 def test_ansible_deploy_from_empty_lab_then_idempotent(empty_lab, intents, tmp_path: Path, monkeypatch) -> None:
     secret = lab_secrets()[peer_secret(intents)]
     monkeypatch.setenv(peer_secret(intents), secret)  # Ansible's template reads the environment
-    backups = f"backup_root={tmp_path}"
+    backups = f"state_dir={tmp_path}"
     check = _playbook("--check", "--diff", "-e", backups)
     assert check.returncode == 0, check.stdout[-3000:]
-    assert "+hostname" in check.stdout or "hostname" in check.stdout
+    assert "+hostname" in check.stdout or "hostname" in check.stdout, check.stdout[-6000:]
     assert secret not in check.stdout
     first = _playbook("-e", backups)
     assert first.returncode == 0, first.stdout[-3000:]
@@ -378,7 +378,7 @@ def test_ansible_argv_follows_the_same_options(intents, tmp_path: Path) -> None:
     dry = playbook_argv(intents, DeployOptions(limit=[f"{town},{device}"], state_dir=tmp_path, wave_size=3))
     assert "--check" in dry and "--diff" in dry
     assert dry[dry.index("--limit") + 1] == f"site_{town.replace('-', '_')},{device}"
-    assert "wave_size=3" in dry and f"backup_root={tmp_path / 'backups'}" in dry
+    assert "wave_size=3" in dry and f"state_dir={tmp_path}" in dry
     assert "--check" not in playbook_argv(intents, DeployOptions(commit=True, state_dir=tmp_path))
     with pytest.raises(PlanError):
         playbook_argv(intents, DeployOptions(limit=["atlantis"]))

@@ -303,3 +303,30 @@ def test_nftables_change_is_applied_then_rolled_back_with_the_config(deployed, t
     assert (running(host), ruleset(host)) == (before, as_loaded(rules))
     assert deploy(tmp_path / "c", limit=[host]).results[0].status == "applied"
     assert "deploy_probe" not in ruleset(host)
+
+
+def test_a_device_held_by_another_deploy_is_left_alone(deployed, tmp_path: Path) -> None:
+    """The device lock is on the device: held from elsewhere (another checkout, a playbook run),
+    this deploy changes nothing there and says why; once freed, the deploy goes through."""
+    from communet.deploy.device_lock import DeviceLock
+    from communet.deploy.drivers.frr import FrrDriver
+    from communet.deploy.target import resolve
+    from communet.inventories import device
+    from communet.transport import Session
+
+    host = town_routers(deployed)[6]
+    dev = device(deployed[host])
+    changed = real_intended(host, deployed).replace("\nend\n", "\n!\nend\n") + "! held\n"
+    session = Session(resolve([dev]).endpoint(dev))
+    lock = DeviceLock(session, FrrDriver.lock_path)
+    lock.acquire()
+    try:
+        before = running(host)
+        (result,) = deploy(tmp_path / "a", limit=[host], intended={host: changed}).results
+        assert result.status == "failed" and result.step == "lock", result.as_json()
+        assert "another deploy holds" in result.message
+        assert running(host) == before
+    finally:
+        lock.release()
+        session.close()
+    assert deploy(tmp_path / "b", limit=[host]).results[0].ok

@@ -107,7 +107,7 @@ def with_ansible(inventory: Path, options: DeployOptions, json_output: bool) -> 
     intents = build_design(load_or_exit(inventory))
     try:
         code = deploy_with_ansible(intents, options)
-    except PlanError as exc:
+    except (PlanError, TargetError) as exc:
         fail(str(exc), EXIT_USAGE)
     except LockHeld as exc:
         fail(f"{exc}\n    hint: wait for it to finish; the lock frees itself when that process exits", EXIT_LOCKED)

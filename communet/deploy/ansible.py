@@ -16,8 +16,9 @@ from pathlib import Path
 from communet import ROOT
 from communet.deploy.lock import DeployLock
 from communet.deploy.plan import select, split_names
-from communet.deploy.run import DeployOptions
+from communet.deploy.run import DeployOptions, targets
 from communet.deploy.secrets import load_secrets, secret_names
+from communet.deploy.target import ENV_KEY, ENV_KNOWN_HOSTS, ENV_TARGET, ENV_USER, resolve
 from communet.design import Intent
 from communet.inventories import devices, group_name
 
@@ -39,16 +40,26 @@ def playbook_argv(intents: dict[str, Intent], options: DeployOptions) -> list[st
         argv += ["--limit", ansible_limit(intents, options.limit)]
     if options.wave_size:
         argv += ["-e", f"wave_size={options.wave_size}"]
-    argv += ["-e", f"backup_root={options.state_dir / 'backups'}", "-e", f"keep={options.keep}"]
+    argv += ["-e", f"state_dir={options.state_dir}", "-e", f"keep={options.keep}"]
+    argv += ["-e", f"verify_timeout={options.verify_timeout:g}"]
     return argv
 
 
 def deploy_with_ansible(intents: dict[str, Intent], options: DeployOptions) -> int:
-    """Run the playbook (raises PlanError, LockHeld); return its exit status."""
+    """Run the playbook (raises PlanError, TargetError, LockHeld); return its exit status."""
     argv = playbook_argv(intents, options)
     load_secrets(secret_names(intents.values()), options.secrets_files)
+    waves = targets(intents, options)
+    resolve([d for wave in waves for d in wave], options.target)  # a lab that is not up stops here
     env = dict(os.environ)
-    if options.target.key:
-        env["COMMUNET_SSH_KEY"] = str(options.target.key)  # the playbook's key setting reads it
+    given = options.target
+    for name, value in (
+        (ENV_TARGET, given.kind),
+        (ENV_USER, given.user),
+        (ENV_KEY, given.key),
+        (ENV_KNOWN_HOSTS, given.known_hosts),
+    ):
+        if value is not None:
+            env[name] = str(value)  # the action plugin resolves the target as the CLI does
     with DeployLock(options.state_dir / "deploy.lock"):
         return subprocess.run(argv, cwd=ROOT, env=env, check=False).returncode

@@ -68,6 +68,14 @@ class BackupStore:
                 self._run_dir = path
             return self._run_dir
 
+    def use_run(self, name: str) -> None:
+        """Write into run ``name``, numbered by another process of the same deploy (Ansible's workers)."""
+        if not _RUN.match(name) or not name.endswith(f"-{self.kind}"):
+            raise ValueError(f"{name!r} is not a {self.kind} backup run")
+        with self._lock:
+            self._run_dir = self.root / name
+            self._run_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+
     def write(self, device: str, name: str, text: str) -> Path:
         folder = self.run_dir / device
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)

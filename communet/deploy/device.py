@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 import jinja2
 
 from communet.deploy.backups import BackupStore
+from communet.deploy.device_lock import DeviceLock, DeviceLocked
 from communet.deploy.drivers import Driver, Expect, NoDriver, Snapshot, StepFailed, driver_for
 from communet.deploy.results import DeviceResult, Step
 from communet.deploy.secrets import Masker
@@ -153,12 +154,21 @@ class _Run:
             self.ctx.stop(f"host key of {self.dev.name} changed")
             return self.fail("failed", str(exc))
         except Unreachable as exc:
+            session.close()
             return self.fail("failed", f"unreachable: {exc}")
+        lock = DeviceLock(session, driver.lock_path)
+        try:
+            self.step = "lock"
+            lock.acquire()
+        except (DeviceLocked, Unreachable) as exc:
+            session.close()
+            return self.fail("failed", str(exc))
         try:
             return self.steps(driver, intended)
         finally:
             with contextlib.suppress(Exception):
                 driver.cleanup()
+            lock.release()
             session.close()
 
     def steps(self, driver: Driver, intended: str) -> DeviceResult:

@@ -170,6 +170,17 @@ class Session:
             raise classify(self.endpoint, decode(err))
         return proc.returncode, out, err
 
+    def channel(self, command: str) -> subprocess.Popen[bytes]:
+        """A long-lived command over the connection (stdin and stdout piped); :meth:`forget` it when done."""
+        self.open()
+        argv = ["ssh", "-S", str(self.socket), "-o", "ControlMaster=no", *self.endpoint.options()]
+        return _spawn([*argv, self.endpoint.login, command], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    def forget(self, proc: subprocess.Popen[bytes]) -> None:
+        if proc.stdout is not None:
+            proc.stdout.close()
+        _track(proc, False)
+
     def read(self, path: str) -> str:
         """The file's text; raises OSError when it cannot be read (never an empty text instead)."""
         out = self.run(f"cat {shlex.quote(path)}")

@@ -66,6 +66,9 @@ class Driver(ABC):
     def verify(self, expect: Expect, timeout: float) -> None:
         """Raise :class:`StepFailed` unless the device runs as intended within ``timeout`` s."""
 
+    #: the device lock's file, in a directory the login user owns (see communet.deploy.device_lock)
+    lock_path = "/var/tmp/communet-deploy/lock"
+
     def persist(self) -> None:  # noqa: B027 - most platforms run what they load
         """Make the verified config the one the device starts with (after :meth:`verify`)."""
 

@@ -56,6 +56,7 @@ class FrrDriver(Driver):
     staged_files = (STAGED, ROLLBACK, f"{STAGED}.communet-tmp", f"{ROLLBACK}.communet-tmp")
     persisted = False
     intended = ""
+    lock_path = f"{STAGING}/lock"
 
     @property
     def nft(self) -> Nftables | None:

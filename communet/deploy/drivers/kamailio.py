@@ -27,6 +27,7 @@ RESTART = "/usr/local/sbin/kamailio-restart"
 
 class KamailioDriver(Driver):
     staged_files = (STAGED, f"{STAGED}.communet-tmp", f"{CONFIG}.communet-tmp")
+    lock_path = f"{ETC}/.communet-deploy.lock"
 
     @property
     def port(self) -> int:

@@ -103,7 +103,8 @@ def test_playbook_tasks_that_can_print_config_lines_print_nothing() -> None:
         template = task.get("ansible.builtin.template") or {}
         if ("frr_reload" in command and ("--reload" in command or "--test" in command)) or template.get("validate"):
             risky.append(task)
-    assert len(risky) >= 3
+    # the device step runs in communet's action plugin, which returns masked text only
+    assert any("communet_deploy" in t for t in every)
     assert [t["name"] for t in risky if t.get("no_log") is not True] == []
     assert not [t["name"] for t in every if "--stdout" in str(t.get("ansible.builtin.command", ""))]
 

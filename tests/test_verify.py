@@ -502,6 +502,22 @@ def test_aetest_ix_script_passes_on_a_healthy_edge_and_fails_on_a_leak():
     assert _aetest("ix.py", state) == "failed"
 
 
+def test_a_default_route_from_transit_is_no_ix_leak_and_from_an_ix_member_it_is():
+    transit = next(s for s in EXP.sessions_of(EXP.edge) if s.kind == "transit" and s.family == "ipv4")
+    assert transit not in EXP.ix_neighbors
+    bad, _ = member_routes(NET)
+    default = next(p for p in bad.values() if IPNetwork(p).prefixlen == 0 and IPNetwork(p).version == 4)
+
+    def verdict(via: str) -> bool:
+        state = healthy()
+        state[EXP.edge]["bgp_v4"]["routes"][default] = [{"peerId": via}]
+        checks = ix.rejected(EXP, state[EXP.edge], bad)
+        return next(c for c in checks if c.target.endswith(default)).ok
+
+    assert verdict(transit.address)
+    assert not verdict(EXP.ix_neighbors[0].address)
+
+
 # ---------------------------------------------------------------- against the lab (real daemons)
 
 

@@ -52,6 +52,10 @@ class Adjacency:
     peer_v4: str  # the peer's address on the span: also its BFD peer
 
 
+#: Session kinds of IX members (a transit may send the default; the uplink family checks it).
+IX_KINDS = ("route_server", "peer")
+
+
 @dataclass(frozen=True, slots=True)
 class Session:
     """A BGP session from ``router`` to ``address``."""
@@ -261,7 +265,7 @@ def build(net: Network, intents: dict[str, Intent], numbering: PhoneNumbering | 
             fam: tuple(a for a in net.syndicate.aggregates if IPNetwork(a).version == ver)
             for fam, ver in (("ipv4", 4), ("ipv6", 6))
         },
-        ix_neighbors=tuple(s for s in all_sessions if s.kind != "ibgp" and s.router == edge),
+        ix_neighbors=tuple(s for s in all_sessions if s.kind in IX_KINDS and s.router == edge),
         phones=phone_list,
         calls=calls(phone_list),
     )

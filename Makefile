@@ -49,6 +49,7 @@ demo: setup  ## the main job: validate, render check, lab up (bootstrap only), d
 	$(BIN)/communet render --check
 	$(BIN)/communet lab up
 	$(BIN)/communet deploy --commit
+	$(BIN)/communet lab wait
 	$(BIN)/communet verify
 	$(BIN)/communet lab status
 	@echo "configs: $(CURDIR)/configs; the lab is up: 'communet lab cli NODE' for a router's CLI, 'communet lab down' to remove it"

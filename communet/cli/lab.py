@@ -85,6 +85,29 @@ def status(inventory: InventoryOpt = INVENTORY, state_dir: StateOpt = DEFAULT_DI
         raise typer.Exit(1)
 
 
+@app.command()
+def wait(
+    inventory: InventoryOpt = INVENTORY,
+    state_dir: StateOpt = DEFAULT_DIR,
+    timeout: Annotated[float, typer.Option(help="give up after this many seconds")] = 120,
+) -> None:
+    """Wait until every router's OSPF adjacencies are Full and its BGP sessions Established (after a deploy)."""
+    from communet.lab.health import wait_converged
+    from communet.lab.netns import LabError
+    from communet.lab.topology import build_topology
+
+    _need_root()
+    state = State(state_dir)
+    if not state.complete():
+        fail("the lab is not up (`communet lab up` starts it)", 1)
+    start = time.monotonic()
+    try:
+        wait_converged(state, build_topology(load_or_exit(inventory)), timeout)
+    except LabError as exc:
+        fail(str(exc), 1)
+    typer.echo(f"lab converged in {time.monotonic() - start:.1f} s")
+
+
 def _run_in(node: str, cmd: list[str], state_dir: Path) -> None:
     from communet.lab.control import exec_in
     from communet.lab.netns import LabError

@@ -1,6 +1,6 @@
 """Deploy benchmark: the example network in the lab, from its bootstrap to its intended configs.
 
-    flock -w 1500 /work/lab.lock .venv/bin/python bench/deploy_bench.py [--engine nornir] [--json]
+    .venv/bin/python bench/deploy_bench.py [--engine nornir] [--json]
 
 Brings the lab up with the bootstrap only, then times, each as its own ``communet``
 process (start to exit, as a user waits for it):

@@ -1,7 +1,7 @@
 """Operations benchmark: lab up, deploy with Nornir, verify, lab down, timed on one machine.
 
-    flock -w 1500 /work/lab.lock .venv/bin/python bench/operations.py --json             # the example
-    flock -w 1500 /work/lab.lock .venv/bin/python bench/operations.py --towns 60 --json  # 60 towns
+    .venv/bin/python bench/operations.py --json             # the example
+    .venv/bin/python bench/operations.py --towns 60 --json  # 60 towns
 
 Without ``--towns`` it runs the example (``inventory/`` of the working tree). With
 ``--towns N`` it writes a lab-ready synthetic syndicate of N towns (bench/synthetic.py

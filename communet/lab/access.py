@@ -43,8 +43,8 @@ SUDO_COMMANDS: dict[str, tuple[str, ...]] = {
 }
 
 
-def ensure_deploy_user(state: State, user: str = DEPLOY_USER) -> None:
-    """Create the deploy user when missing (recorded, so ``lab down`` removes it)."""
+def ensure_system_user(state: State, user: str, groups: tuple[str, ...]) -> None:
+    """Create a login-less system user in ``groups`` when missing (recorded, so ``lab down`` removes it)."""
     try:
         pwd.getpwnam(user)
         return
@@ -63,10 +63,15 @@ def ensure_deploy_user(state: State, user: str = DEPLOY_USER) -> None:
             "--password",
             "*",
             "--groups",
-            ",".join(DEPLOY_GROUPS),
+            ",".join(groups),
             user,
         ]
     )
+
+
+def ensure_deploy_user(state: State, user: str = DEPLOY_USER) -> None:
+    """Create the deploy user when missing (recorded, so ``lab down`` removes it)."""
+    ensure_system_user(state, user, DEPLOY_GROUPS)
 
 
 def sudoers(kind: str, user: str = DEPLOY_USER) -> str:

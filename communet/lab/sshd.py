@@ -9,12 +9,11 @@ written to the lab's ``known_hosts``, and every client here checks it.
 from __future__ import annotations
 
 import os
-import pwd
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from communet.lab.access import host_key_line
+from communet.lab.access import ensure_system_user, host_key_line
 from communet.lab.netns import LabError, enter, run, spawn
 from communet.lab.nodes import node_paths
 from communet.lab.state import Entry, State
@@ -54,28 +53,7 @@ def make_keys(state: State) -> None:
 
 def ensure_user(state: State, user: str) -> None:
     """The management user (a vtysh login); created only when missing, and recorded so."""
-    try:
-        pwd.getpwnam(user)
-        return
-    except KeyError:
-        pass
-    state.record(Entry("user", user))
-    run(
-        [
-            "useradd",
-            "--system",
-            "--no-create-home",
-            "--home-dir",
-            "/",
-            "--shell",
-            "/bin/sh",
-            "--password",
-            "*",
-            "--groups",
-            VTY_GROUP,
-            user,
-        ]
-    )
+    ensure_system_user(state, user, (VTY_GROUP,))
 
 
 def ensure_privsep(state: State) -> None:

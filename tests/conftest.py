@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pytest
 
@@ -54,3 +56,26 @@ def inventory_copy(tmp_path: Path) -> Path:
     copy = tmp_path / "inventory"
     shutil.copytree(ROOT / "inventory", copy)
     return copy
+
+
+@pytest.fixture(scope="module")
+def lab_ctx(example_net: Network, example_intents: dict[str, Intent]) -> Iterator[Any]:
+    """A verify context on the running lab, or on one brought up with the configs here and always taken down."""
+    from communet.lab.state import State
+    from communet.verify.run import make_context
+    from communet.verify.target import Overrides, resolve
+
+    communet = [sys.executable, "-c", "from communet.cli import main; main()"]
+    ours = not State().complete()
+    ctx = None
+    try:
+        if ours:
+            subprocess.run([*communet, "lab", "up", "--with-configs"], check=True, cwd=ROOT, timeout=240)
+        target = resolve("lab", example_net, example_intents, Overrides())
+        ctx = make_context(example_net, example_intents, target, "ssh")
+        yield ctx
+    finally:
+        if ctx is not None:
+            ctx.transport.close()
+        if ours:
+            subprocess.run([*communet, "lab", "down"], check=False, cwd=ROOT, timeout=120)

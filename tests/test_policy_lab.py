@@ -3,9 +3,6 @@ and a router without its ruleset makes the matrix fail (the check can fail)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from communet import ROOT
@@ -19,28 +16,6 @@ from communet.verify import policy_matrix as pm
 NET = load_network(ROOT / "inventory")
 INTENTS = build_design(NET)
 pytestmark = pytest.mark.lab
-
-
-@pytest.fixture(scope="module")
-def lab_ctx():
-    """The running lab, or one brought up with the configs here and always taken down after."""
-    from communet.lab.state import State
-    from communet.verify.run import make_context
-    from communet.verify.target import Overrides, resolve
-
-    communet = [sys.executable, "-c", "from communet.cli import main; main()"]
-    ours = not State().complete()
-    ctx = None
-    try:
-        if ours:
-            subprocess.run([*communet, "lab", "up", "--with-configs"], check=True, cwd=ROOT, timeout=240)
-        ctx = make_context(NET, INTENTS, resolve("lab", NET, INTENTS, Overrides()), "ssh")
-        yield ctx
-    finally:
-        if ctx is not None:
-            ctx.transport.close()
-        if ours:
-            subprocess.run([*communet, "lab", "down"], check=False, cwd=ROOT, timeout=120)
 
 
 def _failures(run) -> str:

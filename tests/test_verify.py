@@ -521,31 +521,6 @@ def test_a_default_route_from_transit_is_no_ix_leak_and_from_an_ix_member_it_is(
 # ---------------------------------------------------------------- against the lab (real daemons)
 
 
-@pytest.fixture(scope="module")
-def lab_ctx():
-    """The running lab, or one brought up with the configs here and always taken down after."""
-    import subprocess
-    import sys
-
-    from communet.lab.state import State
-    from communet.verify.run import make_context
-    from communet.verify.target import Overrides, resolve
-
-    communet = [sys.executable, "-c", "from communet.cli import main; main()"]
-    ours = not State().complete()
-    ctx = None
-    try:
-        if ours:
-            subprocess.run([*communet, "lab", "up", "--with-configs"], check=True, cwd=ROOT, timeout=240)
-        ctx = make_context(NET, INTENTS, resolve("lab", NET, INTENTS, Overrides()), "ssh")
-        yield ctx
-    finally:
-        if ctx is not None:
-            ctx.transport.close()
-        if ours:
-            subprocess.run([*communet, "lab", "down"], check=False, cwd=ROOT, timeout=120)
-
-
 def _failures(run) -> str:
     return "\n".join([*run.errors, *(f"{c.family} {c.name} {c.device} {c.target}: {c.detail}" for c in run.failed())])
 

@@ -26,9 +26,16 @@ SUDO_MOUNT = ("sudoers.d", "/etc/sudoers.d")
 #: The node's /etc/hosts (its own name), mounted over the machine's inside the node.
 HOSTS = "hosts"
 SIP_MOUNTS = (("kamailio-etc", "/etc/kamailio"), ("sbin", "/usr/local/sbin"))
-#: Nodes that forward packets, and the sysctls that make them do so (off in a new namespace).
+#: Nodes that forward packets, and the sysctls that make them behave as routers (off in a new
+#: namespace): forwarding, and IPv6 addresses kept when a port goes down, as a router keeps its
+#: configured addresses (Linux flushes them otherwise, so an IPv6 session never returns after an outage).
 ROUTING_KINDS = ("router", "member", "transit")
-FORWARDING = ("net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1")
+FORWARDING = (
+    "net.ipv4.ip_forward=1",
+    "net.ipv6.conf.all.forwarding=1",
+    "net.ipv6.conf.all.keep_addr_on_down=1",
+    "net.ipv6.conf.default.keep_addr_on_down=1",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,14 +75,19 @@ def ios_ports(ports: Any) -> str:
 
 #: ICMP type names per platform and family, for the neutral names of communet/design/acl.py.
 _ICMP = {
-    ("ios_xe", "ipv4"): {"unreachable": "unreachable"},
+    ("ios_xe", "ipv4"): {"unreachable": "unreachable", "echo-request": "echo"},
     ("ios_xe", "ipv6"): {
         "neighbor-solicit": "nd-ns",
         "neighbor-advert": "nd-na",
         "router-solicit": "router-solicitation",
+        "router-advert": "router-advertisement",
     },
     ("junos", "ipv4"): {},
-    ("junos", "ipv6"): {"neighbor-advert": "neighbor-advertisement", "unreachable": "destination-unreachable"},
+    ("junos", "ipv6"): {
+        "neighbor-advert": "neighbor-advertisement",
+        "router-advert": "router-advertisement",
+        "unreachable": "destination-unreachable",
+    },
 }
 
 
@@ -91,6 +96,8 @@ def icmp_name(neutral: str, platform: str, family: str) -> str:
 
     >>> icmp_name("neighbor-advert", "ios_xe", "ipv6"), icmp_name("unreachable", "junos", "ipv6")
     ('nd-na', 'destination-unreachable')
+    >>> icmp_name("echo-request", "ios_xe", "ipv4"), icmp_name("echo-request", "junos", "ipv4")
+    ('echo', 'echo-request')
     """
     return _ICMP[(platform, family)].get(neutral, neutral)
 

@@ -23,17 +23,19 @@ from communet.design import RouterIntent, build_design
 from communet.design.intent import as_dict
 from communet.filters import MASK, junos_ifd, junos_unit, netmask
 from communet.filters import ip as bare_ip
+from communet.firewall_filters import wildcard
 from communet.model.load import load_network
 from communet.platforms import GOLDEN_PLATFORMS
 from communet.render import file_name, jinja_env, render_intent, template_name
 
 GOLDEN = ROOT / "tests" / "golden"
+NET = load_network(ROOT / "inventory")
 VENDORS = GOLDEN_PLATFORMS
 
 
 @cache
 def routers(platform: str) -> tuple[RouterIntent, ...]:
-    intents = build_design(load_network(ROOT / "inventory"), platform_override=platform).values()
+    intents = build_design(NET, platform_override=platform).values()
     return tuple(i for i in intents if isinstance(i, RouterIntent))
 
 
@@ -189,7 +191,8 @@ def test_ios_xe_edge_policy_and_management() -> None:
     assert {"transport input ssh", "access-class MGMT-ACCESS in"} <= child_texts(vty)
     acl = tree.get_child(equals="ip access-list standard MGMT-ACCESS")
     assert acl is not None
-    assert f"10 permit host {edge.management.station}" in child_texts(acl)
+    assert f"10 permit {wildcard(NET.syndicate.pools.management_v4)}" in child_texts(acl)
+    assert tree.get_child(equals="control-plane") is not None  # the rest of router protection: tests/test_protection.py
     assert "ip ssh version 2" in top
 
 
@@ -259,9 +262,14 @@ def test_junos_edge_policy_and_management() -> None:
         for e in rmap.entries:
             term = f"set policy-options policy-statement {rmap.name} term {e.action}-{e.seq}"
             assert (f"{term} then community delete ALL" in lines) == e.set_community_none
-    station = f"from source-address {edge.management.station}/32"
-    assert f"set firewall family inet filter PROTECT-RE term mgmt-ssh {station}" in lines
-    assert "set interfaces lo0 unit 0 family inet filter input PROTECT-RE" in lines
+    mgmt = "set policy-options prefix-list PROTECT-ROUTER-MGMT-V4"
+    assert f"{mgmt} {NET.syndicate.pools.management_v4}" in lines
+    assert (
+        "set firewall family inet filter PROTECT-ROUTER term ssh from source-prefix-list PROTECT-ROUTER-MGMT-V4"
+        in lines
+    )
+    assert "set interfaces lo0 unit 0 family inet filter input PROTECT-ROUTER" in lines
+    assert "set interfaces lo0 unit 0 family inet6 filter input PROTECT-ROUTER-V6" in lines
     assert "set system services ssh protocol-version v2" in lines
     assert not any("services telnet" in line for line in lines)
     for route in edge.static_routes:

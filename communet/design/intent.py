@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from communet.design.firewall_intent import Firewall
+    from communet.design.protection import ControlPlane
 
 from communet.design.uplink_intent import Uplink
 
@@ -145,7 +146,7 @@ class Management:
     ntp: tuple[str, ...]
     syslog: tuple[str, ...]
     snmp: Snmp
-    station: str  # the only address allowed to reach SSH and SNMP
+    station: str  # the automation station's address
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +183,7 @@ class RouterIntent:
     trunk: str | None = None  # parent port of the segment sub-interfaces, when the platform has one
     firewall: Firewall | None = None  # segment policy, uRPF, router protection (design/firewall.py)
     uplink: Uplink | None = None  # edge routers toward the internet: NAT44 and source filters
+    control_plane: ControlPlane | None = None  # router protection, stateless (IOS-XE, JunOS): design/protection.py
     kind: Literal["router"] = "router"
 
 

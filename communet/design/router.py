@@ -7,7 +7,7 @@ from collections.abc import Callable
 from netaddr import IPAddress, IPNetwork
 
 from communet import addressing as ad
-from communet.design import firewall, policy, uplink
+from communet.design import firewall, policy, protection, uplink
 from communet.design.defaults import implicit
 from communet.design.firewall import Segment
 from communet.design.intent import (
@@ -271,6 +271,9 @@ def router_intent(net: Network, site: Site, router: Router, every: tuple[Segment
     plists, rmaps = policy.ix_policy(syn, peers) if on_ix or transit else ((), ())
     rmaps += uplink.transit_route_maps(uplink.providers(net, router), uplink.transit_families(neighbors))
     plists, rmaps = uplink.used_only(plists, rmaps, neighbors)
+    fw = firewall.firewall(
+        net, site, router, interfaces, (n.address for n in neighbors), every, voice_policy(syn).classes
+    )
     return RouterIntent(
         hostname=router.hostname,
         platform=plat.name,
@@ -316,8 +319,7 @@ def router_intent(net: Network, site: Site, router: Router, every: tuple[Segment
         qos_policies=(voice_policy(syn),) if any(i.qos_policy for i in interfaces) else (),
         management=management(syn, router.id, plat.name),
         trunk=plat.trunk if any(i.kind == "segment" for i in interfaces) else None,
-        firewall=firewall.firewall(
-            net, site, router, interfaces, (n.address for n in neighbors), every, voice_policy(syn).classes
-        ),
+        firewall=fw,
         uplink=up,
+        control_plane=protection.control_plane(fw.protection, interfaces, tuple(syn.management.ntp)),
     )

@@ -38,7 +38,9 @@ def rules_text(net: Network) -> str:
             " NTP and syslog.",
             "- The routers themselves: SSH and SNMP only from the management network"
             f" ({code(net.syndicate.pools.management_v4)}) and the roles that reach router management, BGP only"
-            " from configured neighbours, OSPF and BFD only on spans, ping from routers and management.",
+            " from configured neighbours, OSPF and BFD only on spans, ping from routers and management:"
+            " the nftables input chain on FRR, lo0 input filters on JunOS, an infrastructure ACL pair in"
+            " the control-plane policy on IOS-XE (see ARCHITECTURE.md).",
             "- "
             + (
                 f"Phones and SIP servers live on the {code(phones)} segments (the role with `telephony: true`)."

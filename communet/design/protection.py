@@ -159,7 +159,13 @@ def terms(p: Protection, sets: dict[str, str], family: Family) -> tuple[Term, ..
 
 
 def acl_entries(t: Term, sets: dict[str, tuple[str, ...]]) -> list[AclEntry]:
-    """One term as first-match ACL entries: one per source prefix and port (an either port: two)."""
+    """One term as first-match ACL entries: one per source prefix and port (an either port: two).
+
+    >>> bgp = Term("bgp", "BGP", "ipv4", "tcp", "PEERS", ports=(179,))
+    >>> [(e.source, e.dst_ports and e.dst_ports.first, e.src_ports and e.src_ports.first)
+    ...  for e in acl_entries(bgp, {"PEERS": ("peer-a",)})]
+    [('peer-a', 179, None), ('peer-a', None, 179)]
+    """
     out = []
     for src in sets[t.sources] if t.sources else (None,):
         if t.icmp_types:

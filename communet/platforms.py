@@ -140,7 +140,13 @@ RECORDS: tuple[Platform, ...] = (
         trunk=None,
         tools={"netmiko": "cisco_ios", "scrapli": "cisco_iosxe", "ansible": "frr.frr.frr", "pyats": "linux"},
         # FRR 8.4 prints none of these in its running config: stating them makes every reload a change.
-        implicit_defaults={"reference_bandwidth_mbps": 100_000, "bfd_multiplier": 3, "bfd_interval_ms": 300},
+        implicit_defaults={
+            "reference_bandwidth_mbps": 100_000,
+            "bfd_multiplier": 3,
+            "bfd_interval_ms": 300,
+            "hello_s": 10,
+            "dead_s": 40,
+        },
         deploy_driver="communet.deploy.drivers.frr:FrrDriver",
         state_reader="communet.verify.frr_json",
         checker="communet.checkers:vtysh",

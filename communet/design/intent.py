@@ -50,6 +50,8 @@ class Ospf:
     bfd_profile: str
     bfd_interval_ms: int
     bfd_multiplier: int
+    hello_s: int = 10  # on the spans (not on passive interfaces)
+    dead_s: int = 40
     #: settings above that equal the platform's default, which its running config omits (design/defaults.py)
     implicit: tuple[str, ...] = ()
 

@@ -99,6 +99,10 @@ def out_map(suffix: str) -> str:
     return f"IX-OUT-{suffix}"
 
 
+def ibgp_out(suffix: str) -> str:
+    return f"IBGP-OUT-{suffix}"
+
+
 def close_empty(
     lists: tuple[PrefixList, ...], maps: tuple[RouteMap, ...]
 ) -> tuple[tuple[PrefixList, ...], tuple[RouteMap, ...]]:
@@ -163,6 +167,19 @@ def route_maps(peers: list[Peer]) -> tuple[RouteMap, ...]:
                 out_map(suffix),
                 family,
                 (RouteMapEntry(10, "permit", "announce our aggregates only", match_prefix_list=f"ANNOUNCE-{suffix}"),),
+            )
+        )
+        # Our loopbacks lie inside our aggregates: carried in iBGP, an aggregate would resolve
+        # the next hop of an edge that is down (keeping its dead default best); the more
+        # specific routes and the default already cover all the aggregates would.
+        maps.append(
+            RouteMap(
+                ibgp_out(suffix),
+                family,
+                (
+                    RouteMapEntry(10, "deny", "aggregates stay at the edge", match_prefix_list=f"ANNOUNCE-{suffix}"),
+                    RouteMapEntry(20, "permit", "the rest: towns, NAT pools, the default"),
+                ),
             )
         )
     return tuple(maps)

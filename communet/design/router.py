@@ -267,6 +267,7 @@ def router_intent(net: Network, site: Site, router: Router, every: tuple[Segment
     transit = uplink.transit_neighbors(net, router) if edge else []
     neighbors = ibgp_neighbors(net, router) + (ix_neighbors(net) if on_ix else []) + transit
     neighbors = uplink.conditional_default(neighbors)
+    neighbors = uplink.aggregates_kept_out_of_ibgp(neighbors) if on_ix or transit else neighbors
     peers = [p for p in net.ix.peers if p.role != "transit"]
     plists, rmaps = policy.ix_policy(syn, peers) if on_ix or transit else ((), ())
     rmaps += uplink.transit_route_maps(uplink.providers(net, router), uplink.transit_families(neighbors))
@@ -290,12 +291,16 @@ def router_intent(net: Network, site: Site, router: Router, every: tuple[Segment
             BFD_PROFILE,
             syn.routing.bfd.interval_ms,
             syn.routing.bfd.multiplier,
+            syn.routing.ospf_timers.hello_s,
+            syn.routing.ospf_timers.dead_s,
             implicit=implicit(
                 plat.name,
                 {
                     "reference_bandwidth_mbps": syn.routing.reference_bandwidth_mbps,
                     "bfd_interval_ms": syn.routing.bfd.interval_ms,
                     "bfd_multiplier": syn.routing.bfd.multiplier,
+                    "hello_s": syn.routing.ospf_timers.hello_s,
+                    "dead_s": syn.routing.ospf_timers.dead_s,
                 },
             ),
         ),

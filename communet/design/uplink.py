@@ -168,6 +168,14 @@ def conditional_default(neighbors: list[BgpNeighbor]) -> list[BgpNeighbor]:
     ]
 
 
+def aggregates_kept_out_of_ibgp(neighbors: list[BgpNeighbor]) -> list[BgpNeighbor]:
+    """An edge's iBGP sessions get the map that keeps our aggregates out (policy.ibgp_out)."""
+    return [
+        replace(n, route_map_out=policy.ibgp_out("V4" if n.family == "ipv4" else "V6")) if n.kind == "ibgp" else n
+        for n in neighbors
+    ]
+
+
 def nat_pool(net: Network, router: Router) -> str | None:
     nat = net.syndicate.nat
     return next((p.prefix for p in nat.pools if p.device == router.hostname), None) if nat else None

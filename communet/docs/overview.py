@@ -62,7 +62,8 @@ def overview_page(net: Network) -> str:
         ("aggregates announced", ", ".join(code(a) for a in syn.aggregates)),
         ("towns", f"{len(net.towns)} ({len(net.live_towns)} staged or active)"),
         ("spans", f"{len(spans)} live ({leased} leased)" + (f", {planned} more planned" if planned else "")),
-        ("underlay", f"OSPF area {syn.routing.ospf_area}, BFD {syn.routing.bfd.interval_ms} ms "
+        ("underlay", f"OSPF area {syn.routing.ospf_area}, hello {syn.routing.ospf_timers.hello_s} s "
+                     f"dead {syn.routing.ospf_timers.dead_s} s, BFD {syn.routing.bfd.interval_ms} ms "
                      f"x {syn.routing.bfd.multiplier}"),
         ("route reflectors", ", ".join(code(r) for r in syn.routing.route_reflectors)),
         ("internet exchange", link(net.ix.name, "ix.md")),

@@ -18,6 +18,9 @@ from communet.model.ix import IxNeighbor, Peer
 from communet.model.network import Network
 
 CONNECT_RETRY_S = 5
+#: A member holds an Established session until its hold time runs out, refusing our edge's new
+#: connection meanwhile: after an edge outage, the session is back within about this long.
+KEEPALIVE_S, HOLD_S = 10, 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,8 @@ class MemberConfig:
     neighbors: tuple[MemberNeighbor, ...]
     networks_v4: tuple[Announced, ...]
     networks_v6: tuple[Announced, ...]
+    keepalive: int = KEEPALIVE_S
+    hold: int = HOLD_S
 
 
 def _first_sub(prefix: str, prefixlen: int) -> str:

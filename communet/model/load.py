@@ -77,6 +77,7 @@ VALUE_HINTS: tuple[tuple[str, str], ...] = (
     ("is not an IP address", "write a bare IPv4 or IPv6 address, without /LENGTH"),
     ("not a usable AS number", "use the AS number the registry assigned (23456 is AS_TRANS, 65535 is reserved)"),
     ("is below first", "swap first and last"),
+    ("must be longer than hello_s", "dead_s is a few hello intervals, e.g. hello_s: 1 with dead_s: 4"),
     ("same number of digits", "extensions of one range have the same length, e.g. 2100-2199"),
     ("leased span needs", "add provider: and circuit: as the fiber contract names them"),
     (

@@ -53,9 +53,27 @@ class Bfd(Model):
     multiplier: int = Field(3, ge=2, le=255)
 
 
+class OspfTimers(Model):
+    """Hello and dead intervals on the backbone spans (both ends of a span must agree, so they are one setting).
+
+    BFD detects a cut; the hello interval bounds how long a repaired span takes to carry
+    traffic again (a neighbour is two-way only once it hears a hello that lists it).
+    """
+
+    hello_s: int = Field(10, ge=1, le=255)
+    dead_s: int = Field(40, ge=2, le=65535)
+
+    @model_validator(mode="after")
+    def _dead_after_hello(self) -> OspfTimers:
+        if self.dead_s <= self.hello_s:
+            raise ValueError(f"dead_s ({self.dead_s}) must be longer than hello_s ({self.hello_s})")
+        return self
+
+
 class Routing(Model):
     ospf_area: Area = "0.0.0.0"
     reference_bandwidth_mbps: int = Field(100000, ge=1, le=REFERENCE_BANDWIDTH_MAX)
+    ospf_timers: OspfTimers = OspfTimers()
     bfd: Bfd = Bfd()
     route_reflectors: list[Name] = Field(min_length=1)
 

@@ -18,6 +18,8 @@ from typing import Any
 
 from netaddr import IPNetwork
 
+from communet.design.firewall_intent import address_groups
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9 ,.:;()/_+-]")
 
 
@@ -59,6 +61,18 @@ def ios_operand(prefix: str | None, family: str = "ipv4") -> str:
     if prefix is None:
         return "any"
     return wildcard(prefix) if family == "ipv4" else v6_operand(prefix)
+
+
+def ios_member(prefix: str) -> str:
+    """An entry of an IOS-XE network object-group: ``host A``, ``NETWORK MASK`` (IPv4) or a prefix (IPv6).
+
+    >>> ios_member("10.64.32.0/24"), ios_member("10.64.34.10/32"), ios_member("2001:db8:1002::/64")
+    ('10.64.32.0 255.255.255.0', 'host 10.64.34.10', '2001:db8:1002::/64')
+    """
+    net = IPNetwork(prefix)
+    if net.prefixlen == (32 if net.version == 4 else 128):
+        return f"host {net.ip}"
+    return f"{net.network} {net.netmask}" if net.version == 4 else str(net.cidr)
 
 
 def ios_ports(ports: Any) -> str:
@@ -103,5 +117,17 @@ def icmp_name(neutral: str, platform: str, family: str) -> str:
 
 
 FIREWALL_FILTERS: dict[str, Callable[..., Any]] = {
-    f.__name__: f for f in (nft_set, nft_ports, nft_comment, wildcard, v6_operand, ios_operand, ios_ports, icmp_name)
+    f.__name__: f
+    for f in (
+        nft_set,
+        nft_ports,
+        nft_comment,
+        wildcard,
+        v6_operand,
+        ios_operand,
+        ios_member,
+        ios_ports,
+        icmp_name,
+        address_groups,
+    )
 }

@@ -121,3 +121,51 @@ def test_the_flow_matrix_follows_the_policy() -> None:
             assert f.allowed == (f.what in pol.reach and pol.ports == "any" and f.what != "router_management")
     assert not any(f.allowed for f in flows if f.what == pm.OTHER_TOWNS)
     assert {f.family for f in flows} == {"ipv4", "ipv6"}
+
+
+def _scanned(src, what, every):  # type: ignore[no-untyped-def]
+    """A destination class the plain way: every segment looked at, one by one."""
+    from communet.design.firewall import _inside, sip_servers
+
+    if what == "own_town":
+        picked = [s for s in every if s.site == src.site and s.role != src.role]
+    elif what == "same_role":
+        picked = [s for s in every if s.role == src.role and s.site != src.site]
+    elif what == "datacenter":
+        picked = [s for s in every if s.datacenter and s != src]
+    elif what == "sip_servers":
+        return sorted(str(IPNetwork(p)) for p in sip_servers(NET) if not _inside(p, src))
+    else:
+        return []
+    return sorted(str(IPNetwork(p)) for s in picked for p in (s.v4, s.v6))
+
+
+def test_classes_by_spread_hold_exactly_the_segments_a_scan_finds() -> None:
+    every = segments(NET)
+    for src in every:
+        for t in targets(NET, src, every):
+            if not t.outside:
+                assert sorted(str(IPNetwork(p)) for p in t.members()) == _scanned(src, t.what, every), (src, t.what)
+
+
+def test_a_spread_matches_its_members_and_nothing_else() -> None:
+    """What nftables checks (in one of the blocks, the place's bits equal) holds for the members only:
+    probed with every segment's gateway and every SIP server of the example."""
+    from netaddr import IPAddress
+
+    from communet.design.firewall import sip_servers
+
+    every = segments(NET)
+    probes = [IPNetwork(p)[1] for s in every for p in (s.v4, s.v6)] + [IPNetwork(p).ip for p in sip_servers(NET)]
+    seen = 0
+    for src in every:
+        for t in targets(NET, src, every):
+            for spread in t.spreads:
+                members = [IPNetwork(m) for m in spread.members()]
+                blocks = [IPNetwork(b) for b in spread.blocks]
+                mask, offset = int(IPAddress(spread.mask)), int(IPAddress(spread.offset))
+                for address in (a for a in probes if a.version == spread.version):
+                    matched = any(address in b for b in blocks) and int(address) & mask == offset
+                    assert matched == any(address in m for m in members), (src, t.what, address)
+                    seen += matched
+    assert seen

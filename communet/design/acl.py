@@ -26,6 +26,7 @@ class AclEntry:
     established: bool = False
     remark: str = ""
     icmp_type: str | None = None  # neighbor-solicit, neighbor-advert, router-solicit (IPv6 neighbour discovery)
+    group: str | None = None  # destinations: this object-group (IOS-XE) or prefix-list (JunOS), not ``destination``
 
 
 #: IPv6 neighbour discovery a segment's hosts send from link-local sources: always let in.
@@ -35,14 +36,17 @@ REPLY_TYPES = ("echo-reply", "unreachable", "time-exceeded", "packet-too-big")
 
 
 def policy_entries(prefix: str, rules: tuple[FlowRule, ...], family: Family) -> list[AclEntry]:
+    """One entry per class and port: a class of several destinations is its group (the rule's
+    ``group``), so the list does not grow with the number of towns."""
     out = []
     for rule in rules:
         if rule.family != family or rule.outside:
             continue
-        for dst in rule.destinations:
+        for dst in (None,) if rule.grouped else rule.members():
             for port in rule.ports or (None,):
                 proto = port.protocol if port else "ip"
-                out.append(AclEntry("permit", proto, prefix, dst, port, remark=rule.comment))
+                group = rule.group if rule.grouped else None
+                out.append(AclEntry("permit", proto, prefix, dst, port, remark=rule.comment, group=group))
     return out
 
 

@@ -10,8 +10,11 @@ memory (the child's maxrss, from os.wait4) is its own:
              after imports (``nornir_tasks.render_with_nornir``);
 (c) floor:   design computed before the timer, then a bare loop of the compiled
              templates over the intents, writing each file;
-(d) cli:     ``communet render``'s own path (load + validate + design + render + write);
-(e) town:    the same after a one-town change (a town renamed), timed on the re-render;
+(d) cli:     ``communet render``'s own path (load + validate + design + render + write),
+             into an empty directory (nothing recorded: every file rendered);
+(e) town:    the same after a one-town change (a town renamed), timed on the re-render,
+             which renders only the files whose key changed (``communet.render.key``);
+(f) check:   ``communet render --check`` after that re-render (files hashed on disk);
 (b) ansible: ``ansible-playbook playbooks/render.yml`` on a syndicate of
              ``--ansible-hosts`` routers (timed from outside: process start to exit).
 
@@ -35,6 +38,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,32 +96,61 @@ def pipeline(inventory: Path, out: Path) -> int:
     """``communet render``'s own path: load, validate, design, render, write; the number of devices."""
     from communet.design import build_design
     from communet.model.load import load_network
-    from communet.render import render_all, write
+    from communet.render import render_to
 
     intents = build_design(load_network(inventory))
-    write(render_all(intents.values(), out), out)
+    render_to(intents.values(), out)
     return len(intents)
 
 
 def child_cli(inventory: Path, out: Path) -> dict[str, float]:
+    import communet.design
+    import communet.model.load
+    import communet.render  # noqa: F401  (timed after imports, as the other cases)
+
     start, cpu = time.perf_counter(), time.process_time()
     files = pipeline(inventory, out)
     return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu, "devices": files}
 
 
-def child_town(inventory: Path, out: Path) -> dict[str, float]:
-    """A one-town change: render everything, edit one town's display name, time the re-render."""
-    pipeline(inventory, out)
+@contextmanager
+def one_town_changed(inventory: Path) -> Iterator[None]:
+    """One town's display name changed for the span of the block."""
     town = sorted((inventory / "towns").glob("*.yml"))[0]
     original = town.read_text(encoding="utf-8")
     town.write_text(original.replace("display_name: ", "display_name: Renamed ", 1), encoding="utf-8")
     try:
-        return child_cli(inventory, out)
+        yield
     finally:
         town.write_text(original, encoding="utf-8")
 
 
-CHILDREN = {"nornir": child_nornir, "floor": child_floor, "cli": child_cli, "town": child_town}
+def child_town(inventory: Path, out: Path) -> dict[str, float]:
+    """A one-town change: render everything, edit one town's display name, time the re-render."""
+    pipeline(inventory, out)
+    with one_town_changed(inventory):
+        return child_cli(inventory, out)
+
+
+def child_check(inventory: Path, out: Path) -> dict[str, float]:
+    """``communet render --check`` after a one-town change was rendered: every file up to date."""
+    from communet.design import build_design
+    from communet.model.load import load_network
+    from communet.render import check
+
+    pipeline(inventory, out)
+    with one_town_changed(inventory):
+        pipeline(inventory, out)
+        start, cpu = time.perf_counter(), time.process_time()
+        intents = build_design(load_network(inventory))
+        bad, _, _ = check(intents.values(), out)
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    if bad:
+        raise SystemExit(f"render --check found {len(bad)} stale files")
+    return {"seconds": seconds, "cpu": cpu, "devices": len(intents)}
+
+
+CHILDREN = {"nornir": child_nornir, "floor": child_floor, "cli": child_cli, "town": child_town, "check": child_check}
 
 
 def spawn(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float, str]:
@@ -141,7 +175,8 @@ def measure(case: str, inventory: Path, out: Path, routers: int, repeat: int) ->
     for attempt in range(repeat):
         target = out / str(attempt)
         os.sync()  # earlier writes must not be flushed on this run's time
-        _, _, peak, text = spawn([sys.executable, __file__, "--child", case, str(inventory), str(target)])
+        env = dict(os.environ, XDG_CACHE_HOME=str(out / "cache"))  # the render record: this run's own
+        _, _, peak, text = spawn([sys.executable, __file__, "--child", case, str(inventory), str(target)], env)
         data = json.loads(text.strip().splitlines()[-1])
         runs.append(Run(case, routers, int(data["devices"]), data["seconds"], data["cpu"], peak))
         shutil.rmtree(target)
@@ -179,7 +214,7 @@ def table(runs: list[Run]) -> str:
     ]
     floors = {r.routers: r for r in runs if r.case == "floor"}
     for run in runs:
-        if run.case in ("nornir", "cli", "town") and run.routers in floors:
+        if run.case in ("nornir", "cli", "town", "check") and run.routers in floors:
             floor = floors[run.routers]
             lines.append(
                 f"{run.case}/floor at {run.routers} routers: {run.seconds / floor.seconds:.2f}x wall, "
@@ -199,7 +234,9 @@ def main() -> None:
         help="where inventories and configs go (default: tmpfs, so disk noise stays out)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs per case; the best time is kept")
-    parser.add_argument("--cases", default="nornir,floor,cli,town", help="comma-separated: nornir, floor, cli, town")
+    parser.add_argument(
+        "--cases", default="nornir,floor,cli,town,check", help="comma-separated: nornir, floor, cli, town, check"
+    )
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("paths", nargs="*", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()

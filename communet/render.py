@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
+import communet
 from communet import TEMPLATES, written
 from communet.design import Intent
 from communet.filters import FILTERS
@@ -100,14 +103,7 @@ def write(rendered: list[Rendered], out: Path) -> list[Path]:
 
     A file in ``out`` that communet did not write is never removed (see :mod:`communet.written`).
     """
-    written.check_out(out)
-    out.mkdir(parents=True, exist_ok=True)
-    changed = []
-    for item in rendered:
-        if not item.path.exists() or item.path.read_text(encoding="utf-8") != item.text:
-            item.path.write_text(item.text, encoding="utf-8")
-            changed.append(item.path)
-    return changed + written.prune(out, [item.path.name for item in rendered])
+    return written.write_files(out, [written.File(r.path.name, "", partial(str, r.text)) for r in rendered]).changed
 
 
 def stale_extra(rendered: list[Rendered], out: Path) -> list[Path]:
@@ -121,3 +117,44 @@ def stale(rendered: list[Rendered], out: Path) -> list[Path]:
     written.check_out(out)
     bad = [r.path for r in rendered if not r.path.exists() or r.path.read_text(encoding="utf-8") != r.text]
     return bad + stale_extra(rendered, out)
+
+
+def code_hash(templates: Path = TEMPLATES) -> str:
+    """A hash of everything besides the intent that shapes a rendered file: the package's version
+    and source (its filters, the platform records) and every template. Any change renders anew."""
+    h = hashlib.sha256(f"communet {communet.__version__}\n".encode())
+    package = Path(communet.__file__).parent
+    for root, pattern in ((package, "*.py"), (templates, "*")):
+        for path in sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+            h.update(f"{path.relative_to(root)}\n".encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def key(base: str, intent: Intent, output: Output) -> str:
+    """What renders ``output`` of ``intent``: the code hash, the platform record, the template and the
+    intent itself (its ``repr``: frozen dataclasses of strings, numbers and tuples, the same on every run)."""
+    text = f"{base}\n{platform(intent.platform)!r}\n{output!r}\n{intent!r}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def files(intents: Iterable[Intent], env: jinja2.Environment, templates: Path = TEMPLATES) -> Iterator[written.File]:
+    """Every file of every device, keyed, its text made only when asked for (by :mod:`communet.written`)."""
+    base = code_hash(templates)
+    for intent in intents:
+        for o in outputs(intent):
+            yield written.File(o.file, key(base, intent, o), partial(render_intent, env, intent, False, o.template))
+
+
+def render_to(intents: Iterable[Intent], out: Path, env: jinja2.Environment | None = None) -> written.Outcome:
+    """``communet render``: write what changed into ``out``, render only what its key says may have."""
+    return written.write_files(out, files(intents, env or jinja_env()))
+
+
+def check(intents: Iterable[Intent], out: Path, env: jinja2.Environment | None = None) -> tuple[list[Path], int, int]:
+    """``communet render --check``: stale files (differing, missing, extra), files checked, files rendered."""
+    wanted = list(files(intents, env or jinja_env()))
+    bad, rendered = written.check_files(out, wanted)
+    names = {f.name for f in wanted}
+    extra = sorted(p for p in out.glob("*") if p.is_file() and p.name not in names and not p.name.startswith("."))
+    return bad + extra, len(wanted), rendered

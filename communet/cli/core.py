@@ -14,7 +14,8 @@ from communet.design import build_design
 from communet.diffs import diff_configs
 from communet.gitref import GitError, files_at
 from communet.platforms import ROUTER_PLATFORMS
-from communet.render import render_all, stale, write
+from communet.render import check as check_configs
+from communet.render import render_all, render_to
 
 
 def validate(inventory: InventoryOpt = INVENTORY) -> None:
@@ -51,15 +52,15 @@ def render(
     if engine == "nornir":
         return render_nornir(inventory, out, check, platform)
     net = load_or_exit(inventory)
-    rendered = render_all(build_design(net, platform).values(), out)
-    if check:
-        bad = stale(rendered, out)
+    intents = build_design(net, platform).values()
+    if check:  # a file whose intent is unchanged is hashed on disk, not rendered (see communet.written)
+        bad, count, _ = check_configs(intents, out)
         if bad:
             fail("stale configs (run `communet render`):\n" + "\n".join(f"  {p}" for p in bad))
-        typer.echo(f"configs up to date: {len(rendered)} files in {out}")
+        typer.echo(f"configs up to date: {count} files in {out}")
         return
-    changed = write(rendered, out)
-    typer.echo(f"rendered {len(rendered)} configs into {out} ({len(changed)} changed)")
+    outcome = render_to(intents, out)  # renders only the files whose intent, templates or code changed
+    typer.echo(f"rendered {outcome.files} configs into {out} ({len(outcome.changed)} changed)")
 
 
 def diff(

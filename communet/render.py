@@ -131,10 +131,16 @@ def code_hash(templates: Path = TEMPLATES) -> str:
     return h.hexdigest()
 
 
-def key(base: str, intent: Intent, output: Output) -> str:
+def intent_digest(intent: Intent) -> str:
+    """The intent as a hash of its ``repr`` (frozen dataclasses of strings, numbers and tuples:
+    the same text on every run), made once per device whatever the number of its files."""
+    return hashlib.sha256(repr(intent).encode("utf-8")).hexdigest()
+
+
+def key(base: str, intent: Intent, output: Output, digest: str | None = None) -> str:
     """What renders ``output`` of ``intent``: the code hash, the platform record, the template and the
-    intent itself (its ``repr``: frozen dataclasses of strings, numbers and tuples, the same on every run)."""
-    text = f"{base}\n{platform(intent.platform)!r}\n{output!r}\n{intent!r}"
+    intent itself (``digest``: its :func:`intent_digest`, when the caller has it)."""
+    text = f"{base}\n{platform(intent.platform)!r}\n{output!r}\n{digest or intent_digest(intent)}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -142,8 +148,11 @@ def files(intents: Iterable[Intent], env: jinja2.Environment, templates: Path = 
     """Every file of every device, keyed, its text made only when asked for (by :mod:`communet.written`)."""
     base = code_hash(templates)
     for intent in intents:
+        digest = intent_digest(intent)
         for o in outputs(intent):
-            yield written.File(o.file, key(base, intent, o), partial(render_intent, env, intent, False, o.template))
+            yield written.File(
+                o.file, key(base, intent, o, digest), partial(render_intent, env, intent, False, o.template)
+            )
 
 
 def render_to(intents: Iterable[Intent], out: Path, env: jinja2.Environment | None = None) -> written.Outcome:

@@ -16,6 +16,7 @@ from communet.filters import junos_ifd, junos_unit
 from communet.firewall_filters import ios_member
 from communet.model.load import load_network
 from communet.render import jinja_env, render_intent
+from tests.junos_config import junos_terms
 
 NET = load_network(ROOT / "inventory")
 
@@ -125,12 +126,7 @@ def test_junos_segment_filters_parse_back_to_the_intent(intent: RouterIntent) ->
     assert intent.firewall is not None
     for seg in intent.firewall.segments:
         for family, name, acl in (("inet", seg.name, seg.acl_v4), ("inet6", f"{seg.name}-V6", seg.acl_v6)):
-            prefix = f"set firewall family {family} filter {name} term "
-            terms: dict[str, list[str]] = {}
-            for line in lines:
-                if line.startswith(prefix):
-                    term, _, rest = line[len(prefix) :].partition(" ")
-                    terms.setdefault(term, []).append(rest)
+            terms = junos_terms(lines, family, name)
             policy = [t for t in terms if t.startswith("t")]
             assert len(policy) == len(acl)
             for term, entry in zip(policy, acl, strict=True):

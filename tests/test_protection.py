@@ -27,6 +27,7 @@ from communet.firewall_filters import ios_operand
 from communet.model.load import load_network
 from communet.model.network import Network
 from communet.render import jinja_env, render_intent
+from tests.junos_config import junos_terms
 
 NET = load_network(ROOT / "inventory")
 BGP, SSH, SNMP, OSPF_PROTO = 179, 22, 161, 89
@@ -239,16 +240,6 @@ def prefix_lists(lines: tuple[str, ...]) -> dict[str, set[str]]:
             _, _, _, name, prefix = line.split()
             out.setdefault(name, set()).add(str(IPNetwork(prefix)))
     return out
-
-
-def junos_terms(lines: tuple[str, ...], family: str, name: str) -> dict[str, list[str]]:
-    prefix = f"set firewall family {family} filter {name} term "
-    terms: dict[str, list[str]] = {}
-    for line in lines:
-        if line.startswith(prefix):
-            term, _, rest = line[len(prefix) :].partition(" ")
-            terms.setdefault(term, []).append(rest)
-    return terms
 
 
 def matches(term: list[str], what: str) -> list[str]:

@@ -117,7 +117,10 @@ def start_daemons(net: Network, topo: Topology, state: State, holders: dict[str,
             log = str(node_paths(state, node.name).log / "frr.log")
             config = member.render_member(member.member_config(net, peer, log))
         frr.prepare(state, node, config)
-        frr.start_daemons(state, node, holders[node.name])
+        frr.start_daemons(state, node, holders[node.name], zebra=True)
+    for node in frr_nodes:
+        frr.wait_zebra(state, node)
+        frr.start_daemons(state, node, holders[node.name], zebra=False)
     for rs in net.ix.route_servers:
         bird.start(state, net, rs, holders[rs.name])
     user = net.syndicate.management.user

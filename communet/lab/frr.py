@@ -87,9 +87,10 @@ def router_config(state: State, node: Node, intent: RouterIntent | None) -> str:
     return render_intent(jinja_env(), intent, reveal=True)
 
 
-def start_daemons(state: State, node: Node, holder: int) -> None:
+def start_daemons(state: State, node: Node, holder: int, zebra: bool) -> None:
+    """zebra alone (``zebra``), or the node's other daemons once zebra listens (see wait_zebra)."""
     log = node_paths(state, node.name).log
-    for daemon in node.daemons:
+    for daemon in (d for d in node.daemons if (d == "zebra") == zebra):
         cmd = [
             str(DAEMON_DIR / daemon),
             "-u",
@@ -104,6 +105,15 @@ def start_daemons(state: State, node: Node, holder: int) -> None:
         ]
         nice = ["nice", "-n", str(NICE[daemon])] if daemon in NICE else []
         spawn(state, node.name, daemon, enter(holder, [*nice, *cmd]), log / f"{daemon}.out")
+
+
+def wait_zebra(state: State, node: Node, timeout: float = 20) -> None:
+    """Until zebra takes clients: a daemon that starts before it runs without interface data for a while
+    (bgpd then withdraws every IPv6 route a neighbour sends with a link-local next hop, until the session
+    resets), so zebra starts first, as FRR's own init script does."""
+    if "zebra" in node.daemons:
+        api = node_paths(state, node.name).run / "zserv.api"
+        wait_for(api.exists, timeout, f"zebra on {node.name}")
 
 
 def wait_daemons(state: State, node: Node, timeout: float = 20) -> None:

@@ -267,13 +267,38 @@ def set_ports(lab: Lab, router: str, ports: list[str], up: bool) -> None:
         raise RuntimeError(f"{router}: cannot set {', '.join(ports)} {'up' if up else 'down'}: {proc.stderr.strip()}")
 
 
+def route_get(lab: Lab, node: str, address: str) -> str:
+    """``ip route get`` on ``node``: where it sends a packet for ``address`` (gateway and port), or why not."""
+    proc = lab.run(node, ["ip", "-o", "route", "get", address], timeout=5)
+    words = (proc.stdout or proc.stderr).split()
+    picked = [f"{k} {words[i + 1]}" for i, k in enumerate(words[:-1]) if k in ("via", "dev")]
+    return " ".join(picked) or " ".join(words)[:60] or "no answer"
+
+
+def forwarding_trace(ctx: Context) -> str:
+    """Where a town's packets for the internet go, and where the answers go, hop by hop (for a failed check)."""
+    lab = required(ctx.lab)
+    host = town_hosts(ctx.net)[0]
+    internet = internet_addresses(ctx.net)
+    pools = nat_pools(ctx.net)
+    out = []
+    for version, source in ((4, str(pools[0][0]) if pools else host.v4), (6, host.v6)):
+        if not internet[version]:
+            continue
+        target = internet[version][0]
+        hops = [f"{r}: {route_get(lab, r, target)}" for r in [host.router, *(e.hostname for e in edges(ctx))]]
+        hops += [f"{t.name}: {route_get(lab, t.name, source)}" for t in ctx.net.datacenter.transit]
+        out.append(f"ipv{version} {'; '.join(hops)}")
+    return " | ".join(out)
+
+
 def _keeps_uplink(ctx: Context, edge: RouterIntent, ports: list[str], what: str) -> list[Check]:
     lab = required(ctx.lab)
     ctx.say(f"taking down {what}")
     set_ports(lab, edge.hostname, ports, up=False)
     try:
         ok, lack, took = poll(lambda: all_up(ctx), FAILOVER_S, interval=0.5)
-        detail = f"default and internet kept ({took:.1f} s)" if ok else f"lost: {_few(lack)}"
+        detail = f"default and internet kept ({took:.1f} s)" if ok else f"lost: {_few(lack)}; {forwarding_trace(ctx)}"
         kept = check("resilience", "towns keep their uplink", edge.hostname, what, ok, detail)
     finally:
         set_ports(lab, edge.hostname, ports, up=True)

@@ -29,6 +29,7 @@ from communet.design import build_design
 from communet.filters import MASK
 from communet.inventories import devices
 from communet.model.load import load_network
+from tests.tools import tool
 
 NETWORK = Target("network", None, None, None)
 
@@ -202,7 +203,7 @@ def test_summary_table_and_json() -> None:
 
 # --- in the lab: from an empty lab (routers on their bootstrap), then a second run changes nothing ---
 
-COMMUNET = str(ROOT / ".venv" / "bin" / "communet")
+COMMUNET = tool("communet")
 
 
 def _lab(*args: str) -> subprocess.CompletedProcess[str]:
@@ -290,7 +291,7 @@ def test_nornir_deploy_from_empty_lab_then_idempotent(empty_lab, intents, tmp_pa
 
 
 def _playbook(*args: str) -> subprocess.CompletedProcess[str]:
-    ansible = str(ROOT / ".venv" / "bin" / "ansible-playbook")
+    ansible = tool("ansible-playbook")
     return subprocess.run(
         [ansible, "playbooks/deploy.yml", *args],
         cwd=ROOT,
@@ -333,7 +334,7 @@ def test_ansible_deploy_from_empty_lab_then_idempotent(empty_lab, intents, tmp_p
 
 def test_deploy_playbook_syntax() -> None:
     out = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "ansible-playbook"), "--syntax-check", "playbooks/deploy.yml"],
+        [tool("ansible-playbook"), "--syntax-check", "playbooks/deploy.yml"],
         cwd=ROOT,
         capture_output=True,
         text=True,

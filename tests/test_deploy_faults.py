@@ -18,9 +18,10 @@ from communet import ROOT
 from communet.deploy.run import DeployOptions
 from communet.design import build_design
 from communet.model.load import load_network
+from tests.tools import tool
 
 pytestmark = pytest.mark.lab
-COMMUNET = str(ROOT / ".venv" / "bin" / "communet")
+COMMUNET = tool("communet")
 VERIFY_TIMEOUT = 25.0
 
 

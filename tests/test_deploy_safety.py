@@ -20,6 +20,7 @@ from communet.model.load import load_network
 from communet.transport import Endpoint
 from communet.transport.batch import batch_script, parse_batch
 from communet.transport.openssh import HostKeyChanged, classify, decode
+from tests.tools import tool
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,7 @@ def test_deploy_with_no_lab_opens_no_connection(tmp_path: Path) -> None:
     if State().exists():
         pytest.skip("a lab of this checkout is up")
     out = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "communet"), "deploy", "--state-dir", str(tmp_path / "d")],
+        [tool("communet"), "deploy", "--state-dir", str(tmp_path / "d")],
         capture_output=True,
         text=True,
         env=env,

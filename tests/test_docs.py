@@ -18,6 +18,7 @@ from communet.docs.overview import isolated_by
 from communet.model.load import load_network
 from communet.model.site import Town
 from communet.model.syndicate import Syndicate
+from tests.tools import tool
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -37,9 +38,7 @@ def test_committed_docs_are_current(net) -> None:
 
 
 def test_cli_docs_check_passes() -> None:
-    proc = subprocess.run(
-        [str(ROOT / ".venv/bin/communet"), "docs", "--check"], cwd=ROOT, capture_output=True, text=True, check=False
-    )
+    proc = subprocess.run([tool("communet"), "docs", "--check"], cwd=ROOT, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
 
 

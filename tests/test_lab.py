@@ -27,9 +27,10 @@ from communet.lab.state import State, proc_start
 from communet.lab.topology import Topology, build_topology
 from communet.model.load import load_network
 from communet.model.network import Network
+from tests.tools import tool
 
 pytestmark = pytest.mark.lab
-COMMUNET = str(ROOT / ".venv" / "bin" / "communet")
+COMMUNET = tool("communet")
 UP_BUDGET_S = 60
 DOWN_BUDGET_S = 10
 

@@ -19,6 +19,7 @@ from communet.render import render_all, write
 from communet.report.build import report_against
 from communet.report.markdown import to_markdown
 from communet.town_new import new_town
+from tests.tools import tool
 
 
 def git(repo: Path, *args: str) -> None:
@@ -141,7 +142,7 @@ def test_unknown_ref_is_a_clear_error(repo: Path) -> None:
 def test_cli_report_change_writes_markdown(tmp_path: Path) -> None:
     out = tmp_path / "change.md"
     proc = subprocess.run(
-        [str(ROOT / ".venv/bin/communet"), "report", "change", "--against", "HEAD", "-o", str(out)],
+        [tool("communet"), "report", "change", "--against", "HEAD", "-o", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -153,7 +154,7 @@ def test_cli_report_change_writes_markdown(tmp_path: Path) -> None:
 
 def test_cli_unknown_ref_exits_2_without_traceback() -> None:
     proc = subprocess.run(
-        [str(ROOT / ".venv/bin/communet"), "report", "change", "--against", "no-such-ref"],
+        [tool("communet"), "report", "change", "--against", "no-such-ref"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -13,8 +13,9 @@ from communet.errors import InventoryError
 from communet.model.load import load_network
 from communet.model.network import Network
 from communet.town_new import default_platform, device_ids, hostname_suffix, new_town, next_ids
+from tests.tools import tool
 
-COMMUNET = str(ROOT / ".venv/bin/communet")
+COMMUNET = tool("communet")
 
 
 @pytest.fixture

@@ -146,6 +146,8 @@ RECORDS: tuple[Platform, ...] = (
             "bfd_interval_ms": 300,
             "hello_s": 10,
             "dead_s": 40,
+            "lsa_min_interval_ms": 5000,
+            "lsa_min_arrival_ms": 1000,
         },
         deploy_driver="communet.deploy.drivers.frr:FrrDriver",
         state_reader="communet.verify.frr_json",

@@ -52,6 +52,11 @@ class Ospf:
     bfd_multiplier: int
     hello_s: int = 10  # on the spans (not on passive interfaces)
     dead_s: int = 40
+    spf_delay_ms: int = 50  # SPF throttle: first run, initial and longest wait between runs
+    spf_hold_ms: int = 100
+    spf_max_ms: int = 2000
+    lsa_min_interval_ms: int = 100  # LSA throttle: origination and accepted arrival
+    lsa_min_arrival_ms: int = 50
     #: settings above that equal the platform's default, which its running config omits (design/defaults.py)
     implicit: tuple[str, ...] = ()
 

@@ -275,6 +275,12 @@ def router_intent(net: Network, site: Site, router: Router, every: tuple[Segment
     fw = firewall.firewall(
         net, site, router, interfaces, (n.address for n in neighbors), every, voice_policy(syn).classes
     )
+    ospf_settings = {
+        "reference_bandwidth_mbps": syn.routing.reference_bandwidth_mbps,
+        "bfd_interval_ms": syn.routing.bfd.interval_ms,
+        "bfd_multiplier": syn.routing.bfd.multiplier,
+        **syn.routing.ospf_timers.model_dump(),
+    }
     return RouterIntent(
         hostname=router.hostname,
         platform=plat.name,
@@ -287,22 +293,9 @@ def router_intent(net: Network, site: Site, router: Router, every: tuple[Segment
         ospf=Ospf(
             router_id,
             syn.routing.ospf_area,
-            syn.routing.reference_bandwidth_mbps,
-            BFD_PROFILE,
-            syn.routing.bfd.interval_ms,
-            syn.routing.bfd.multiplier,
-            syn.routing.ospf_timers.hello_s,
-            syn.routing.ospf_timers.dead_s,
-            implicit=implicit(
-                plat.name,
-                {
-                    "reference_bandwidth_mbps": syn.routing.reference_bandwidth_mbps,
-                    "bfd_interval_ms": syn.routing.bfd.interval_ms,
-                    "bfd_multiplier": syn.routing.bfd.multiplier,
-                    "hello_s": syn.routing.ospf_timers.hello_s,
-                    "dead_s": syn.routing.ospf_timers.dead_s,
-                },
-            ),
+            bfd_profile=BFD_PROFILE,
+            **ospf_settings,
+            implicit=implicit(plat.name, ospf_settings),
         ),
         bgp=Bgp(
             asn=syn.asn,

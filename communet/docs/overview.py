@@ -57,6 +57,7 @@ def overview_page(net: Network) -> str:
     spans = list(net.spans())  # live spans, as `communet validate` counts them
     planned = sum(1 for _ in net.spans(live_only=False)) - len(spans)
     leased = sum(1 for _, s in spans if s.fiber == "leased")
+    t = syn.routing.ospf_timers
     facts = table(["", ""], [
         ("AS number", syn.asn),
         ("aggregates announced", ", ".join(code(a) for a in syn.aggregates)),
@@ -64,7 +65,8 @@ def overview_page(net: Network) -> str:
         ("spans", f"{len(spans)} live ({leased} leased)" + (f", {planned} more planned" if planned else "")),
         ("underlay", f"OSPF area {syn.routing.ospf_area}, hello {syn.routing.ospf_timers.hello_s} s "
                      f"dead {syn.routing.ospf_timers.dead_s} s, BFD {syn.routing.bfd.interval_ms} ms "
-                     f"x {syn.routing.bfd.multiplier}"),
+                     f"x {syn.routing.bfd.multiplier}, SPF {t.spf_delay_ms}/{t.spf_hold_ms}/{t.spf_max_ms} ms, "
+                     f"LSA every {t.lsa_min_interval_ms} ms at most"),
         ("route reflectors", ", ".join(code(r) for r in syn.routing.route_reflectors)),
         ("internet exchange", link(net.ix.name, "ix.md")),
     ])

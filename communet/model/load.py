@@ -78,6 +78,8 @@ VALUE_HINTS: tuple[tuple[str, str], ...] = (
     ("not a usable AS number", "use the AS number the registry assigned (23456 is AS_TRANS, 65535 is reserved)"),
     ("is below first", "swap first and last"),
     ("must be longer than hello_s", "dead_s is a few hello intervals, e.g. hello_s: 1 with dead_s: 4"),
+    ("must not exceed spf_max_ms", "spf_max_ms bounds the other SPF waits, e.g. 50, 100 and 2000"),
+    ("must not exceed lsa_min_interval_ms", "neighbours must accept LSAs at the rate a router may send them"),
     ("same number of digits", "extensions of one range have the same length, e.g. 2100-2199"),
     ("leased span needs", "add provider: and circuit: as the fiber contract names them"),
     (

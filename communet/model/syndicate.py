@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from communet.model.base import Area, Asn, HostAddress, Model, Name, Prefix, VlanId
 from communet.model.policy import RolePolicy
@@ -54,20 +54,48 @@ class Bfd(Model):
 
 
 class OspfTimers(Model):
-    """Hello and dead intervals on the backbone spans (both ends of a span must agree, so they are one setting).
+    """Hello and dead intervals on the backbone spans (both ends of a span must agree, so they are one setting),
+    and the throttles that decide how soon a router floods and computes a change.
 
-    BFD detects a cut; the hello interval bounds how long a repaired span takes to carry
-    traffic again (a neighbour is two-way only once it hears a hello that lists it).
+    BFD detects a cut in under a second; what the towns wait for after that is the LSA
+    throttle (a router re-originates its LSA at most once per ``lsa_min_interval_ms``,
+    5 s on most platforms by default) and the SPF throttle (first run ``spf_delay_ms``
+    after a change, later runs spaced from ``spf_hold_ms`` up to ``spf_max_ms``). The hello
+    interval bounds how long a repaired span takes to carry traffic again (a neighbour is
+    two-way only once it hears a hello that lists it). The ranges are those every supported
+    platform accepts (JunOS: SPF delay 50-8000 ms, holddown 2000-20000 ms).
     """
 
     hello_s: int = Field(10, ge=1, le=255)
     dead_s: int = Field(40, ge=2, le=65535)
+    spf_delay_ms: int = Field(50, ge=50, le=8000, description="first SPF run after a change")
+    spf_hold_ms: int = Field(100, ge=1, le=600000, description="first wait between SPF runs (it grows)")
+    spf_max_ms: int = Field(2000, ge=2000, le=20000, description="longest wait between SPF runs")
+    lsa_min_interval_ms: int = Field(100, ge=1, le=5000, description="shortest time between two originations of an LSA")
+    lsa_min_arrival_ms: int = Field(50, ge=0, le=5000, description="an LSA arriving sooner after the last is dropped")
 
     @model_validator(mode="after")
     def _dead_after_hello(self) -> OspfTimers:
         if self.dead_s <= self.hello_s:
             raise ValueError(f"dead_s ({self.dead_s}) must be longer than hello_s ({self.hello_s})")
         return self
+
+    @field_validator("spf_max_ms")
+    @classmethod
+    def _max_bounds_spf(cls, value: int, info: ValidationInfo) -> int:
+        waits = {k: info.data[k] for k in ("spf_delay_ms", "spf_hold_ms") if info.data.get(k, 0) > value}
+        if waits:
+            said = " and ".join(f"{k} ({v})" for k, v in waits.items())
+            raise ValueError(f"{said} must not exceed spf_max_ms ({value})")
+        return value
+
+    @field_validator("lsa_min_arrival_ms")
+    @classmethod
+    def _arrival_within_interval(cls, value: int, info: ValidationInfo) -> int:
+        interval = info.data.get("lsa_min_interval_ms")
+        if interval is not None and value > interval:
+            raise ValueError(f"{value} must not exceed lsa_min_interval_ms ({interval})")
+        return value
 
 
 class Routing(Model):

@@ -16,6 +16,7 @@ Group names are valid Ansible identifiers: ``site_<site>``, ``platform_<name>``,
 from __future__ import annotations
 
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,19 @@ class Device:
             group_name("platform", self.platform.name),
             group_name("role", self.role),
         )
+
+
+def default_canary(devs: Sequence[Device]) -> list[Device]:
+    """The devices a deploy takes first when none is named: the first town's (its router and SIP
+    server), so a mistake meets one town hall before the data center and the other towns; without a
+    town among ``devs``, the first device. Nothing when there is one device or none.
+
+    The first town is the first in design order, which keeps it the same from one deploy to the next.
+    """
+    if len(devs) < 2:
+        return []
+    town = next((d.site for d in devs if d.role == "town"), None)
+    return [d for d in devs if d.site == town] if town else [devs[0]]
 
 
 def group_name(kind: str, value: str) -> str:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
@@ -16,8 +14,10 @@ import pytest
 
 from communet import ROOT
 from communet.design import Intent, build_design
+from communet.design.intent import RouterIntent
 from communet.model.load import load_network
 from communet.model.network import Network
+from tests.lab_session import LabSession, secret_values
 
 pytest_plugins = ["pytester"]  # tests of the shared rules run pytest on a small file
 
@@ -58,24 +58,78 @@ def inventory_copy(tmp_path: Path) -> Path:
     return copy
 
 
-@pytest.fixture(scope="module")
-def lab_ctx(example_net: Network, example_intents: dict[str, Intent]) -> Iterator[Any]:
-    """A verify context on the running lab, or on one brought up with the configs here and always taken down."""
+@pytest.fixture(scope="session")
+def lab_session(missing: Callable[[str], NoReturn], example_intents: dict[str, Intent]) -> Iterator[LabSession]:
+    """The session's one lab (tests/lab_session.py), with random secrets; always taken down at the end."""
+    from communet.deploy.secrets import secret_names
+    from communet.lab.netns import namespaces
+    from communet.lab.requirements import problems
     from communet.lab.state import State
-    from communet.verify.run import make_context
-    from communet.verify.target import Overrides, resolve
 
-    communet = [sys.executable, "-c", "from communet.cli import main; main()"]
-    ours = not State().complete()
-    ctx = None
+    found = problems()
+    if found:
+        missing("; ".join(found))
+    if State().exists() or any(n.startswith("cn-") for n in namespaces()):
+        missing("a lab is already up on this machine (`communet lab down` in its checkout first)")
+    names = secret_names(example_intents.values())
+    made_by_lab = {  # the lab makes up every BGP password (its route servers, member and transit hold the other end)
+        nb.password_secret
+        for i in example_intents.values()
+        if isinstance(i, RouterIntent)
+        for nb in i.bgp.neighbors
+        if nb.password_secret
+    }
+    values = secret_values(names, made_by_lab)
+    saved = {k: os.environ.get(k) for k in (*values, *made_by_lab)}
+    os.environ.update(values)
+    for name in made_by_lab:  # deploy reads them in the lab's secrets file
+        os.environ.pop(name, None)
+    session = LabSession(made_by_lab)
     try:
-        if ours:
-            subprocess.run([*communet, "lab", "up", "--with-configs"], check=True, cwd=ROOT, timeout=240)
-        target = resolve("lab", example_net, example_intents, Overrides())
-        ctx = make_context(example_net, example_intents, target, "ssh")
-        yield ctx
+        yield session
     finally:
-        if ctx is not None:
-            ctx.transport.close()
-        if ours:
-            subprocess.run([*communet, "lab", "down"], check=False, cwd=ROOT, timeout=120)
+        try:
+            session.down()
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+@pytest.fixture
+def lab_up(lab_session: LabSession) -> LabSession:
+    """The shared lab on the rendered configs; a test using it leaves it as it found it."""
+    return lab_session.configured()
+
+
+@pytest.fixture
+def empty_lab(lab_session: LabSession) -> LabSession:
+    """The shared lab back on its bootstrap configs (routers know nothing yet), for a deploy from empty."""
+    return lab_session.reset_to_bootstrap()
+
+
+@pytest.fixture
+def lab_ctx(lab_session: LabSession, example_net: Network, example_intents: dict[str, Intent]) -> Any:
+    """A verify context on the shared lab with the rendered configs."""
+    return lab_session.ctx(example_net, example_intents)
+
+
+def _lab_order(item: pytest.Item) -> int:
+    """Lab tests in the order that builds the shared lab least often (see tests/lab_session.py); the
+    fault tests after those that read the network (they restart SIP servers, which forgets the
+    phones' registrations until the phones register again)."""
+    if item.get_closest_marker("lab") is None:
+        return 0
+    if item.get_closest_marker("without_lab") is not None:
+        return 1  # needs the machine without any lab: before the shared one comes up
+    if "empty_lab" in getattr(item, "fixturenames", ()):
+        return 4  # takes the lab back to its bootstrap: last
+    return 3 if getattr(getattr(item, "module", None), "__name__", "").endswith("test_deploy_faults") else 2
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Order the lab tests (sorted is stable: the rest keep their order); ``make test`` runs the
+    lab tests in one process (one lab per machine) and the others beside them in another."""
+    items.sort(key=_lab_order)

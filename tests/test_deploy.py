@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -85,6 +83,40 @@ def test_targets_canary_town_is_wave_one(intents) -> None:
     assert {d.site for d in waves[0]} == {town}
     assert sum(len(w) for w in waves) == len(devs)
     assert all(len(w) <= 5 for w in waves[1:])
+
+
+def test_the_default_canary_is_the_first_town_alone(intents) -> None:
+    devs = devices(intents)
+    town = next(d.site for d in devs if d.role == "town")
+    waves = targets(intents, DeployOptions())
+    assert [d.name for d in waves[0]] == [d.name for d in devs if d.site == town]
+    assert {d.role for d in waves[0]} >= {"town"} and len(waves) == 2
+    assert [d.name for w in waves for d in w] == [d.name for d in waves[0]] + [d.name for d in devs if d.site != town]
+    assert len(targets(intents, DeployOptions(auto_canary=False))) == 1
+    dc = next(d.site for d in devs if d.role == "core")
+    only_dc = targets(intents, DeployOptions(limit=[dc]))
+    assert len(only_dc[0]) == 1 and sum(map(len, only_dc)) == sum(d.site == dc for d in devs)
+    single = next(d.name for d in devs)
+    assert targets(intents, DeployOptions(limit=[single])) == [[d for d in devs if d.name == single]]
+
+
+def test_ansible_takes_the_same_canary_wave(intents, tmp_path: Path) -> None:
+    from communet.deploy.ansible import playbook_argv
+
+    first = targets(intents, DeployOptions())[0]
+    argv = playbook_argv(intents, DeployOptions(state_dir=tmp_path))
+    assert f"canary={','.join(d.name for d in first)}" in argv and f"canary_size={len(first)}" in argv
+    plain = playbook_argv(intents, DeployOptions(state_dir=tmp_path, auto_canary=False))
+    assert not any(a.startswith("canary") for a in plain)
+
+
+def test_canary_and_no_canary_together_are_refused() -> None:
+    from typer.testing import CliRunner
+
+    from communet.cli import app
+
+    out = CliRunner().invoke(app, ["deploy", "--canary", "x", "--no-canary"])
+    assert out.exit_code == 2 and "contradict" in out.output
 
 
 def test_lock_refuses_a_second_holder(tmp_path: Path) -> None:
@@ -206,30 +238,6 @@ def test_summary_table_and_json() -> None:
 COMMUNET = tool("communet")
 
 
-def _lab(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([COMMUNET, "lab", *args], capture_output=True, text=True, timeout=300, check=False)
-
-
-@pytest.fixture
-def empty_lab(intents, monkeypatch, missing) -> Iterator[None]:
-    """A fresh lab of our own with random lab secrets; skipped when a lab is already up. Always taken down."""
-    from communet.lab.state import State
-
-    if os.geteuid() != 0:
-        missing("the lab needs root")
-    if State().exists():
-        missing("a lab is already running here; not touching it")
-    for name in secret_names(intents.values()) - {peer_secret(intents)}:
-        monkeypatch.setenv(name, os.environ.get(name) or secrets.token_hex(8))
-    monkeypatch.delenv(peer_secret(intents), raising=False)  # the lab makes one up; deploy reads it there
-    try:
-        up = _lab("up")
-        assert up.returncode == 0, up.stdout + up.stderr
-        yield
-    finally:
-        _lab("down")
-
-
 def lab_secrets() -> dict[str, str]:
     from communet.deploy.run import LAB_SECRETS
 
@@ -271,6 +279,7 @@ def _deploy_json(*args: str, state: Path) -> tuple[int, dict]:
 
 @pytest.mark.lab
 def test_nornir_deploy_from_empty_lab_then_idempotent(empty_lab, intents, tmp_path: Path) -> None:
+    assert peer_secret(intents) not in os.environ  # the lab made it up; deploy must read it there
     code, dry = _deploy_json(state=tmp_path)
     routers = {h for h, i in intents.items() if i.kind == "router"}
     assert code == 0, dry

@@ -4,11 +4,8 @@ the other devices as the wave rules say, and a non-zero exit with a clear summar
 from __future__ import annotations
 
 import json
-import os
 import re
-import secrets
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,43 +19,7 @@ from tests.tools import tool
 
 pytestmark = pytest.mark.lab
 COMMUNET = tool("communet")
-VERIFY_TIMEOUT = 25.0
-
-
-def lab_cmd(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([COMMUNET, "lab", *args], capture_output=True, text=True, timeout=timeout, check=False)
-
-
-def lab_secret_env() -> dict[str, str]:
-    """Random values for every secret the model names, unless the environment has them."""
-    from communet.deploy.secrets import secret_names
-
-    names = secret_names(build_design(load_network(ROOT / "inventory")).values())
-    return {n: os.environ.get(n) or secrets.token_hex(8) for n in sorted(names)}
-
-
-@pytest.fixture(scope="module")
-def lab(missing) -> Iterator[None]:
-    """A lab of our own (skipped when not root or when a lab is already up), always taken down."""
-    from communet.lab.state import State
-
-    if os.geteuid() != 0:
-        missing("the lab needs root")
-    if State().exists():
-        missing("a lab is already running here; not touching it")
-    saved = {k: os.environ.get(k) for k in lab_secret_env()}
-    os.environ.update(lab_secret_env())
-    try:
-        up = lab_cmd("up")
-        assert up.returncode == 0, up.stdout + up.stderr
-        yield
-    finally:
-        lab_cmd("down")
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+VERIFY_TIMEOUT = 12.0  # a healthy change verifies in seconds; a broken one waits all of it
 
 
 def node_cmd(node: str, *cmd: str) -> subprocess.CompletedProcess[str]:
@@ -77,15 +38,14 @@ def running(node: str) -> str:
 def deploy(tmp_path: Path, **kwargs: object):
     from nornir_tasks.deploy import deploy_with_nornir
 
-    options = DeployOptions(
-        commit=True, verify_timeout=VERIFY_TIMEOUT, state_dir=tmp_path / "deploy", secrets_files=(), **kwargs
-    )  # type: ignore[arg-type]
+    options = DeployOptions(commit=True, verify_timeout=VERIFY_TIMEOUT, state_dir=tmp_path / "deploy", **kwargs)  # type: ignore[arg-type]
     return deploy_with_nornir(options)
 
 
 @pytest.fixture(scope="module")
-def deployed(lab: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+def deployed(lab_session, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """The whole lab on its intended configs, converged."""
+    lab_session.configured()
     report = deploy(tmp_path_factory.mktemp("first"))
     assert report.ok, [r.as_json() for r in report.results if not r.ok]
     return build_design(load_network(ROOT / "inventory"))
@@ -331,3 +291,96 @@ def test_a_device_held_by_another_deploy_is_left_alone(deployed, tmp_path: Path)
         lock.release()
         session.close()
     assert deploy(tmp_path / "b", limit=[host]).results[0].ok
+
+
+# --- a signal mid-deploy: no new device, the one in flight finishes (or rolls back), a report says which ---
+
+SIGNALLED = """
+import json, sys
+from pathlib import Path
+from communet.deploy.run import DeployOptions
+from nornir_tasks.deploy import deploy_with_nornir
+state, limit, intended = sys.argv[1], sys.argv[2].split(","), json.loads(Path(sys.argv[3]).read_text())
+options = DeployOptions(commit=True, limit=limit, auto_canary=False, state_dir=Path(state), intended=intended)
+print(json.dumps(deploy_with_nornir(options, workers=1).as_json()))
+"""
+
+
+def processes() -> dict[int, str]:
+    """pid -> command line of every process now (to find what a run left behind)."""
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                out[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+    return out
+
+
+def staged(host: str) -> list[str]:
+    """Files a deploy stages on the router (they hold secrets): none once a run is over."""
+    from communet.lab.access import STAGING
+
+    out = node_cmd(host, "ls", "-A", str(STAGING))
+    return [f for f in out.stdout.split() if f.endswith((".intended", ".rollback", ".communet-tmp"))]
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGINT"])
+def test_a_signal_mid_deploy_leaves_each_device_verified_or_as_it_was(deployed, tmp_path: Path, signame: str) -> None:
+    import signal
+    import sys
+    import time
+
+    from communet.deploy.lock import DeployLock
+
+    hosts = town_routers(deployed)
+    marked = {
+        h: real_intended(h, deployed).replace(
+            "\nend\n", "\nip prefix-list SIGNAL-PROBE seq 5 permit 192.0.2.0/24\nend\n"
+        )
+        for h in hosts
+    }
+    (tmp_path / "intended.json").write_text(json.dumps(marked))
+    before = {h: running(h) for h in hosts}
+    ssh_before = {p for p, cmd in processes().items() if cmd.startswith("ssh ")}
+    state = tmp_path / "deploy"
+    child = subprocess.Popen(
+        [sys.executable, "-c", SIGNALLED, str(state), ",".join(hosts), str(tmp_path / "intended.json")],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not any((state / "backups").glob("*/*/*")):  # the first device's backup: it is in flight
+            assert child.poll() is None and time.monotonic() < deadline, "the deploy never started a device"
+            time.sleep(0.05)
+        child.send_signal(getattr(signal, signame))
+        out, err = child.communicate(timeout=120)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    report = json.loads(out)
+    assert report["stopped_by"] == f"stopped by {signame}", (report["stopped_by"], err[-500:])
+    by = {d["device"]: d for d in report["devices"]}
+    assert set(by) == set(hosts)
+    for host in hosts:
+        now = running(host)
+        if by[host]["status"] == "applied":
+            assert "SIGNAL-PROBE" in now, host  # its new config, verified
+        else:
+            assert by[host]["status"] in ("skipped", "rolled-back"), by[host]
+            assert now == before[host], host  # untouched or rolled back, byte for byte
+        assert staged(host) == [], host
+    assert sum(d["status"] == "skipped" for d in by.values()) >= 1
+    assert all("not started" in d["message"] for d in by.values() if d["status"] == "skipped")
+    assert json.loads((state / "last.json").read_text())["stopped_by"] == report["stopped_by"]
+    with DeployLock(state / "deploy.lock"):  # released
+        pass
+    left = {p: cmd for p, cmd in processes().items() if cmd.startswith("ssh ") and p not in ssh_before}
+    assert left == {}, left
+    back = deploy(tmp_path / "back", limit=hosts)
+    assert back.ok, [r.as_json() for r in back.results if not r.ok]
+    assert all("SIGNAL-PROBE" not in running(h) for h in hosts)

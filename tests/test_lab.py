@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,22 +20,19 @@ from communet import ROOT
 from communet.lab import frr, sipp
 from communet.lab.health import expected_adjacencies
 from communet.lab.member import announcements
-from communet.lab.netns import links, namespaces
+from communet.lab.netns import namespaces
 from communet.lab.requirements import problems
-from communet.lab.state import State, proc_start
+from communet.lab.state import State
 from communet.lab.topology import Topology, build_topology
 from communet.model.load import load_network
 from communet.model.network import Network
+from tests.lab_session import LabSession, lab, leftovers
 from tests.tools import tool
 
 pytestmark = pytest.mark.lab
 COMMUNET = tool("communet")
 UP_BUDGET_S = 60
 DOWN_BUDGET_S = 10
-
-
-def _lab(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([COMMUNET, "lab", *args], capture_output=True, text=True, timeout=timeout, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -54,30 +50,13 @@ def state(missing) -> State:
     found = problems()
     if found:
         missing("; ".join(found))
-    current = State()
-    if current.exists() or any(n.startswith("cn-") for n in namespaces()):
-        missing("a lab is already running here; not touching it")
-    return current
+    return State()
 
 
-def _leftovers(entries: list, state_dir: Path) -> list[str]:
-    """What a lab recorded that still exists: namespaces, root links, processes, mounts."""
-    left = [f"namespace {e.name}" for e in entries if e.kind == "netns" and e.name in namespaces()]
-    left += [f"link {e.name}" for e in entries if e.kind == "link" and e.name in links()]
-    left += [
-        f"process {e.name} {e.pid}" for e in entries if e.kind == "process" and e.start and proc_start(e.pid) == e.start
-    ]
-    mountinfo = Path("/proc/self/mountinfo").read_text()
-    left += [
-        f"mount {line.split()[4]}"
-        for line in mountinfo.splitlines()
-        if str(state_dir) in line or "/run/netns/cn-" in line
-    ]
-    return left
-
-
-# Runs first: it needs the machine to itself, before the shared lab below comes up.
-def test_down_cleans_up_after_up_killed_halfway(state: State, topo: Topology) -> None:
+@pytest.mark.without_lab
+def test_down_cleans_up_after_up_killed_halfway(state: State, topo: Topology, missing) -> None:
+    if state.exists() or any(n.startswith("cn-") for n in namespaces()):
+        missing("a lab is already up on this machine; this test needs it to itself")
     proc = subprocess.Popen(
         [COMMUNET, "lab", "up", "--with-configs"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -96,34 +75,26 @@ def test_down_cleans_up_after_up_killed_halfway(state: State, topo: Topology) ->
         if proc.poll() is None:
             proc.kill()
         start = time.monotonic()
-        down = _lab("down")
+        down = lab("down")
         took = time.monotonic() - start
     assert down.returncode == 0, down.stderr
-    assert _leftovers(entries, state.dir) == []
+    assert leftovers(entries, state.dir) == []
     assert not state.dir.exists()
     assert took < DOWN_BUDGET_S, f"lab down took {took:.1f} s"
 
 
-@pytest.fixture(scope="module")
-def lab(state: State) -> Iterator[float]:
-    """One lab with the rendered configs for every check below; always taken down."""
-    start = time.monotonic()
-    try:
-        up = _lab("up", "--with-configs")
-        took = time.monotonic() - start
-        assert up.returncode == 0, up.stdout + up.stderr
-        yield took
-    finally:
-        entries = state.entries()
-        _lab("down")
-        assert _leftovers(entries, state.dir) == []
+@pytest.fixture
+def up_s(lab_up: LabSession) -> float:
+    """The shared lab, on the rendered configs; the seconds its ``lab up --with-configs`` took."""
+    assert lab_up.up_s is not None
+    return lab_up.up_s
 
 
-def test_up_converges_within_budget(lab: float) -> None:
-    assert lab < UP_BUDGET_S, f"lab up --with-configs took {lab:.1f} s"
+def test_up_converges_within_budget(up_s: float) -> None:
+    assert up_s < UP_BUDGET_S, f"lab up --with-configs took {up_s:.1f} s"
 
 
-def test_every_span_is_a_full_ospf_adjacency(lab: float, state: State, topo: Topology) -> None:
+def test_every_span_is_a_full_ospf_adjacency(up_s: float, state: State, topo: Topology) -> None:
     for node in topo.of_kind("router"):
         holder = state.holder(node.name)
         want = expected_adjacencies(topo, node.name)
@@ -132,7 +103,7 @@ def test_every_span_is_a_full_ospf_adjacency(lab: float, state: State, topo: Top
         assert frr.ospf_full(holder, v6=True) == want, node.name
 
 
-def test_every_bgp_session_is_established(lab: float, state: State, topo: Topology) -> None:
+def test_every_bgp_session_is_established(up_s: float, state: State, topo: Topology) -> None:
     for node in topo.of_kind("router", "member"):
         intent = topo.intents.get(node.name)
         states = frr.bgp_states(state.holder(node.name))
@@ -141,7 +112,7 @@ def test_every_bgp_session_is_established(lab: float, state: State, topo: Topolo
         assert states and set(states.values()) == {"Established"}, (node.name, states)
 
 
-def test_route_servers_have_every_client_up(lab: float, state: State, net: Network) -> None:
+def test_route_servers_have_every_client_up(up_s: float, state: State, net: Network) -> None:
     from communet.lab import bird
 
     for rs in net.ix.route_servers:
@@ -156,7 +127,7 @@ def _as_path(path: dict[str, Any]) -> list[str]:
     return str(text).split()
 
 
-def test_edge_rejects_what_it_must_and_keeps_what_is_registered(lab: float, state: State, net: Network) -> None:
+def test_edge_rejects_what_it_must_and_keeps_what_is_registered(up_s: float, state: State, net: Network) -> None:
     edge = state.holder(net.ix.port.device)
     peer = net.ix.peers[0]
     for version, family in ((4, "ipv4"), (6, "ipv6")):
@@ -173,7 +144,7 @@ def test_edge_rejects_what_it_must_and_keeps_what_is_registered(lab: float, stat
         assert not bad & from_member, (family, sorted(bad & from_member))
 
 
-def test_call_between_two_towns(lab: float, state: State, topo: Topology, net: Network) -> None:
+def test_call_between_two_towns(up_s: float, state: State, topo: Topology, net: Network) -> None:
     towns = sorted({p.town for p in topo.phones})
     assert len(towns) >= 2
     caller = next(p for p in topo.phones if p.town == towns[0])
@@ -182,7 +153,7 @@ def test_call_between_two_towns(lab: float, state: State, topo: Topology, net: N
     assert outcome.ok, outcome.output
 
 
-def test_ssh_root_and_cli_login(lab: float, state: State, topo: Topology) -> None:
+def test_ssh_root_and_cli_login(up_s: float, state: State, topo: Topology) -> None:
     from communet.lab.sshd import ssh_command
 
     node = topo.of_kind("router")[0]
@@ -207,18 +178,18 @@ def test_ssh_root_and_cli_login(lab: float, state: State, topo: Topology) -> Non
     assert "ipv4Unicast" in json.loads(cli.stdout)
 
 
-def test_status_is_healthy_and_up_again_changes_nothing(lab: float, state: State) -> None:
-    status = _lab("status")
+def test_status_is_healthy_and_up_again_changes_nothing(up_s: float, state: State) -> None:
+    status = lab("status")
     assert status.returncode == 0, status.stdout
     before = state.manifest.read_text()
-    again = _lab("up")
+    again = lab("up")
     assert again.returncode == 1 and "already up" in again.stderr
     assert state.manifest.read_text() == before
 
 
-def test_exec_runs_inside_the_node(lab: float, topo: Topology) -> None:
+def test_exec_runs_inside_the_node(up_s: float, topo: Topology) -> None:
     node = topo.of_kind("router")[0]
-    out = _lab("exec", node.name, "--", "hostname")
+    out = lab("exec", node.name, "--", "hostname")
     assert out.returncode == 0 and out.stdout.strip() == node.name
 
 
@@ -242,7 +213,7 @@ def _ssh(state: State, node, user: str, command: str, known: Path | None = None)
     return subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
 
 
-def test_deploy_user_runs_only_its_sudo_commands(lab: float, state: State, topo: Topology) -> None:
+def test_deploy_user_runs_only_its_sudo_commands(up_s: float, state: State, topo: Topology) -> None:
     from communet.lab.access import DEPLOY_USER, KAMAILIO_RESTART, STAGING
 
     router = topo.of_kind("router")[0]
@@ -262,7 +233,7 @@ def test_deploy_user_runs_only_its_sudo_commands(lab: float, state: State, topo:
     assert bad.returncode == 2
 
 
-def test_a_changed_host_key_stops_ssh(lab: float, state: State, topo: Topology, tmp_path: Path) -> None:
+def test_a_changed_host_key_stops_ssh(up_s: float, state: State, topo: Topology, tmp_path: Path) -> None:
     node = topo.of_kind("router")[0]
     address = str(node.mgmt).split("/")[0]
     pinned = state.known_hosts.read_text().splitlines()

@@ -25,8 +25,12 @@ LimitOpt = Annotated[
     list[str] | None, typer.Option("--limit", "-l", help="only these sites or devices (repeat or comma-separate)")
 ]
 CanaryOpt = Annotated[
-    list[str] | None, typer.Option("--canary", help="site or device deployed first, alone; a failure stops the rest")
+    list[str] | None,
+    typer.Option(
+        "--canary", help="site or device deployed first, alone (default: the first town); a failure stops all"
+    ),
 ]
+NoCanaryOpt = Annotated[bool, typer.Option("--no-canary", help="no canary wave: every device in waves of --wave-size")]
 WaveOpt = Annotated[
     int | None, typer.Option("--wave-size", "--wave", help="devices per wave after the canary (default: all)")
 ]
@@ -42,6 +46,7 @@ def deploy(
     commit: Annotated[bool, typer.Option("--commit", help="apply the changes (default: dry-run, diff only)")] = False,
     limit: LimitOpt = None,
     canary: CanaryOpt = None,
+    no_canary: NoCanaryOpt = False,
     wave_size: WaveOpt = None,
     json_output: JsonOpt = False,
     keep: Annotated[int, typer.Option("--keep", help="backup runs kept")] = 10,
@@ -65,12 +70,15 @@ def deploy(
         commit=commit,
         limit=tuple(limit or ()),
         canary=tuple(canary or ()),
+        auto_canary=not no_canary,
         wave_size=wave_size,
         keep=keep,
         verify_timeout=verify_timeout,
         state_dir=state_dir,
         target=Overrides(target, ssh_user, ssh_key, known_hosts),
     )
+    if canary and no_canary:
+        fail("--canary and --no-canary contradict each other", EXIT_USAGE)
     for flag, path in (("--ssh-key", ssh_key), ("--known-hosts", known_hosts)):
         if path is not None and not path.is_file():
             fail(f"{flag}: {path} is not a file", EXIT_USAGE)
@@ -102,8 +110,9 @@ def with_ansible(inventory: Path, options: DeployOptions, json_output: bool) -> 
     """The same deploy with Ansible, under the same lock; the playbook prints its own recap."""
     from communet.deploy.ansible import deploy_with_ansible
 
-    if json_output or options.canary:
-        fail("--json and --canary are for --engine nornir; with Ansible use --limit for a first wave", EXIT_USAGE)
+    if json_output:
+        fail("--json is for --engine nornir; the playbook prints its own recap", EXIT_USAGE)
+
     intents = build_design(load_or_exit(inventory))
     try:
         code = deploy_with_ansible(intents, options)

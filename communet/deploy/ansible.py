@@ -38,6 +38,9 @@ def playbook_argv(intents: dict[str, Intent], options: DeployOptions) -> list[st
         argv.append("--check")
     if options.limit:
         argv += ["--limit", ansible_limit(intents, options.limit)]
+    waves = targets(intents, options)
+    if len(waves) > 1 and (options.canary or options.auto_canary):  # wave 1 alone, as the Nornir deploy
+        argv += ["-e", f"canary={','.join(d.name for d in waves[0])}", "-e", f"canary_size={len(waves[0])}"]
     if options.wave_size:
         argv += ["-e", f"wave_size={options.wave_size}"]
     argv += ["-e", f"state_dir={options.state_dir}", "-e", f"keep={options.keep}"]

@@ -21,7 +21,7 @@ from communet.deploy.secrets import Masker, load_secrets, secret_names
 from communet.deploy.signals import stop_on_signals
 from communet.deploy.target import Overrides, Target, resolve
 from communet.design import Intent
-from communet.inventories import Device, devices
+from communet.inventories import Device, default_canary, devices
 from communet.lab.secrets import SECRETS_FILE
 from communet.render import jinja_env
 
@@ -41,7 +41,8 @@ def serial_wave(wave: list[Device], number: int, ctx: DeployContext) -> list[Dev
 class DeployOptions:
     commit: bool = False
     limit: Sequence[str] = ()
-    canary: Sequence[str] = ()
+    canary: Sequence[str] = ()  # none named: the first town (inventories.default_canary), unless not auto_canary
+    auto_canary: bool = True
     wave_size: int | None = None
     keep: int = 10  # backup runs kept
     verify_timeout: float = 60.0
@@ -56,7 +57,10 @@ def targets(intents: dict[str, Intent], options: DeployOptions) -> list[list[Dev
     devs = devices(intents)
     if options.limit:
         devs = select(devs, options.limit)
-    canary = select(devs, options.canary, "--canary") if options.canary else []
+    if options.canary:
+        canary = select(devs, options.canary, "--canary")
+    else:
+        canary = default_canary(devs) if options.auto_canary else []
     return plan_waves(devs, canary, options.wave_size)
 
 

@@ -17,7 +17,7 @@ from communet.design import Intent, build_design
 from communet.design.intent import RouterIntent
 from communet.model.load import load_network
 from communet.model.network import Network
-from tests.lab_session import LabSession, secret_values
+from tests.lab_session import LabSession, lab_present, secret_values
 
 pytest_plugins = ["pytester"]  # tests of the shared rules run pytest on a small file
 
@@ -62,14 +62,13 @@ def inventory_copy(tmp_path: Path) -> Path:
 def lab_session(missing: Callable[[str], NoReturn], example_intents: dict[str, Intent]) -> Iterator[LabSession]:
     """The session's one lab (tests/lab_session.py), with random secrets; always taken down at the end."""
     from communet.deploy.secrets import secret_names
-    from communet.lab.netns import namespaces
     from communet.lab.requirements import problems
     from communet.lab.state import State
 
     found = problems()
     if found:
         missing("; ".join(found))
-    if State().exists() or any(n.startswith("cn-") for n in namespaces()):
+    if lab_present(State()):
         missing("a lab is already up on this machine (`communet lab down` in its checkout first)")
     names = secret_names(example_intents.values())
     made_by_lab = {  # the lab makes up every BGP password (its route servers, member and transit hold the other end)

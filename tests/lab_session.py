@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from communet.lab.netns import links, namespaces
-from communet.lab.state import Entry, State, proc_start
+from communet.lab.state import PREFIX, Entry, State, proc_start
 from tests.tools import tool
 
 Stage = Literal["down", "configured", "bootstrap"]
@@ -47,6 +47,11 @@ def leftovers(entries: Iterable[Entry], state_dir: Path) -> list[str]:
         if str(state_dir) in line or "/run/netns/cn-" in line
     ]
     return left
+
+
+def lab_present(state: State) -> bool:
+    """A lab of ``state``'s checkout, or of any other (its namespaces), is on this machine."""
+    return state.exists() or any(n.startswith(PREFIX) for n in namespaces())
 
 
 def secret_values(names: Iterable[str], made_by_lab: Iterable[str]) -> dict[str, str]:

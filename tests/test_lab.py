@@ -20,13 +20,12 @@ from communet import ROOT
 from communet.lab import frr, sipp
 from communet.lab.health import expected_adjacencies
 from communet.lab.member import announcements
-from communet.lab.netns import namespaces
 from communet.lab.requirements import problems
 from communet.lab.state import State
 from communet.lab.topology import Topology, build_topology
 from communet.model.load import load_network
 from communet.model.network import Network
-from tests.lab_session import LabSession, lab, leftovers
+from tests.lab_session import LabSession, lab, lab_present, leftovers
 from tests.tools import tool
 
 pytestmark = pytest.mark.lab
@@ -55,7 +54,7 @@ def state(missing) -> State:
 
 @pytest.mark.without_lab
 def test_down_cleans_up_after_up_killed_halfway(state: State, topo: Topology, missing) -> None:
-    if state.exists() or any(n.startswith("cn-") for n in namespaces()):
+    if lab_present(state):
         missing("a lab is already up on this machine; this test needs it to itself")
     proc = subprocess.Popen(
         [COMMUNET, "lab", "up", "--with-configs"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL

@@ -112,7 +112,6 @@ def with_ansible(inventory: Path, options: DeployOptions, json_output: bool) -> 
 
     if json_output:
         fail("--json is for --engine nornir; the playbook prints its own recap", EXIT_USAGE)
-
     intents = build_design(load_or_exit(inventory))
     try:
         code = deploy_with_ansible(intents, options)

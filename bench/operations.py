@@ -214,7 +214,6 @@ def main() -> None:
 
     if args.towns:
         with tempfile.TemporaryDirectory(prefix="cn-ops-") as tmp:
-            os.chmod(tmp, 0o755)  # the lab's daemons run as their own users (frr): they must reach .lab/ below it
             result = operations(synthetic_tree(args.towns, Path(tmp)), args)
     else:
         result = operations(ROOT, args)

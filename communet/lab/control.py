@@ -16,7 +16,7 @@ from pathlib import Path
 from communet.lab import access, bird, firewall, frr, kamailio, member, sipp, sshd, transit, wiring
 from communet.lab.health import converged, wait_converged
 from communet.lab.netns import LabError, enter, ip, link_idents, links, namespaces, netns_ident, run
-from communet.lab.nodes import node_paths, start_holder, wait_holders
+from communet.lab.nodes import FRR_LOG_DIR, node_paths, start_holder, wait_holders
 from communet.lab.requirements import problems
 from communet.lab.state import OWN_ENTRIES, Entry, State, proc_start
 from communet.lab.topology import Topology, as_frr_note, build_topology
@@ -111,11 +111,10 @@ def start_daemons(net: Network, topo: Topology, state: State, holders: dict[str,
             intent = topo.intents[node.name] if with_configs else None
             config = frr.router_config(state, node, intent)  # type: ignore[arg-type]
         elif node.kind == "transit":
-            config = transit.provider_config(net, node.name, str(node_paths(state, node.name).log / "frr.log"))
+            config = transit.provider_config(net, node.name, f"{FRR_LOG_DIR}/frr.log")
         else:
             peer = next(p for p in net.ix.peers if p.name == node.name)
-            log = str(node_paths(state, node.name).log / "frr.log")
-            config = member.render_member(member.member_config(net, peer, log))
+            config = member.render_member(member.member_config(net, peer, f"{FRR_LOG_DIR}/frr.log"))
         frr.prepare(state, node, config)
         frr.start_daemons(state, node, holders[node.name], zebra=True)
     for node in frr_nodes:

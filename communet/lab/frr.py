@@ -13,7 +13,7 @@ from typing import Any
 
 from communet.design.intent import RouterIntent
 from communet.lab.netns import enter, run, spawn, wait_for
-from communet.lab.nodes import node_paths
+from communet.lab.nodes import FRR_LOG_DIR, node_paths
 from communet.lab.secrets import lab_secret
 from communet.lab.state import State
 from communet.lab.templates import render
@@ -70,8 +70,7 @@ def write_private(path: Path, text: str, uid: int, gid: int, mode: int = 0o640) 
 
 
 def bootstrap_config(state: State, node: Node) -> str:
-    log = node_paths(state, node.name).log / "frr.log"
-    return render("frr-bootstrap.conf.j2", boot=Bootstrap(node.name, str(log), MGMT_IF))
+    return render("frr-bootstrap.conf.j2", boot=Bootstrap(node.name, f"{FRR_LOG_DIR}/frr.log", MGMT_IF))
 
 
 def router_config(state: State, node: Node, intent: RouterIntent | None) -> str:
@@ -101,7 +100,7 @@ def start_daemons(state: State, node: Node, holder: int, zebra: bool) -> None:
             "0",  # no TCP vty: vtysh uses the sockets
             *OPTIONS.get(daemon, ()),
             "--log",
-            f"file:{log / daemon}.log",
+            f"file:{FRR_LOG_DIR}/{daemon}.log",
         ]
         nice = ["nice", "-n", str(NICE[daemon])] if daemon in NICE else []
         spawn(state, node.name, daemon, enter(holder, [*nice, *cmd]), log / f"{daemon}.out")

@@ -18,8 +18,12 @@ from communet.lab.netns import spawn, wait_for
 from communet.lab.state import State, proc_start
 from communet.lab.topology import Node
 
+#: Where an FRR node's daemons log, inside the node. Every path FRR opens as the ``frr`` user is a
+#: mount inside the node, never a path through the state dir, whose parents may be closed to it
+#: (a checkout under /root or a ``mktemp -d`` directory is mode 0700).
+FRR_LOG_DIR = "/var/log/frr"
 #: (directory under the node's state dir, where it is mounted inside the node)
-FRR_MOUNTS = (("etc", "/etc/frr"), ("run", "/run/frr"))
+FRR_MOUNTS = (("etc", "/etc/frr"), ("run", "/run/frr"), ("log", FRR_LOG_DIR))
 #: The deploy user's sudo rules, only inside the node (see communet.lab.access).
 SUDO_MOUNT = ("sudoers.d", "/etc/sudoers.d")
 #: A SIP server's config directory and the lab's restart command for it.

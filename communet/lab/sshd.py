@@ -72,12 +72,15 @@ def start(state: State, node: Node, holder: int, user: str) -> str:
     key = base / "ssh_host_ed25519_key"
     if not key.exists():
         run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", node.name, "-f", str(key)])
+    keys = str(state.ssh_dir / "authorized_keys")
+    if '"' in keys or any(ord(c) < 32 for c in keys):  # sshd_config quotes it in double quotes
+        raise LabError(f"the lab's state dir {state.dir} has a double quote or a control character in its path")
     config = SshdConfig(
         node=node.name,
         address=node.mgmt.split("/")[0],
         host_key=str(key),
         pid_file=str(base / "sshd.pid"),
-        authorized_keys=str(state.ssh_dir / "authorized_keys"),
+        authorized_keys=keys,
         cli_user=user,
         cli_command=CLI_COMMAND if node.daemons else "",
     )

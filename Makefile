@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
-APT_PACKAGES := frr frr-pythontools bird2 kamailio sip-tester openssh-server iproute2 graphviz git iputils-ping nftables sudo
+APT_PACKAGES := frr frr-pythontools bird2 kamailio sip-tester openssh-server iproute2 graphviz git iputils-ping fping nftables sudo
 
 .PHONY: setup system venv test lint demo render goldens clean
 

@@ -50,6 +50,7 @@ def communet(tree: Path, *args: str, timeout: float = 1800) -> tuple[float, int,
         [str(BIN / "communet"), *args], cwd=tree, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
     seconds = time.perf_counter() - start
+    print(f"communet {' '.join(args)}: {seconds:.1f} s, exit {done.returncode}", file=sys.stderr, flush=True)
     if done.returncode != 0:
         tail = done.stderr[-1500:] + done.stdout[-3000:]
         print(f"communet {' '.join(args)}: exit {done.returncode}\n{tail}", file=sys.stderr)
@@ -166,7 +167,11 @@ def operations(tree: Path, args: argparse.Namespace) -> dict[str, Any]:
     try:
         out["lab_up_s"], rc, _ = communet(tree, "lab", "up")
         failed += rc != 0
-        for key, extra in (("deploy_s", ["--commit"]), ("redeploy_s", ["--commit"]), ("dry_run_s", [])):
+        out["deploy_s"], rc, _ = communet(tree, "deploy", "--commit", "--json")
+        failed += rc != 0
+        out["converge_s"], rc, _ = communet(tree, "lab", "wait", "--timeout", str(args.converge_timeout))
+        failed += rc != 0
+        for key, extra in (("redeploy_s", ["--commit"]), ("dry_run_s", [])):
             out[key], rc, _ = communet(tree, "deploy", *extra, "--json")
             failed += rc != 0
         families = [a for f in PASSIVE for a in ("--family", f)]
@@ -204,6 +209,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=5, help="calls in the sample")
     parser.add_argument("--seed", type=int, default=1, help="seed of the sample")
     parser.add_argument("--every", type=float, default=1.0, help="seconds between memory samples")
+    parser.add_argument("--converge-timeout", type=float, default=300, help="seconds for `lab wait` after deploy")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     parser.add_argument("--child", nargs=3, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()

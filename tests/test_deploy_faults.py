@@ -174,6 +174,12 @@ def kamailio_config(node: str) -> str:
     return node_cmd(node, "cat", argv[argv.index("-f") + 1]).stdout
 
 
+def status_row(node: str) -> str:
+    """``communet lab status``'s line for ``node``."""
+    out = subprocess.run([COMMUNET, "lab", "status"], capture_output=True, text=True, timeout=120, check=False)
+    return next((line for line in out.stdout.splitlines() if f" {node} " in line), out.stdout + out.stderr)
+
+
 def test_sip_server_config_refused_then_changed_and_back(deployed, tmp_path: Path) -> None:
     host = sip_servers(deployed)[0]
     text = real_intended(host, deployed)
@@ -185,6 +191,7 @@ def test_sip_server_config_refused_then_changed_and_back(deployed, tmp_path: Pat
     applied = deploy(tmp_path / "b", limit=[host], intended={host: changed})
     assert applied.results[0].status == "applied", applied.results[0].as_json()
     assert kamailio_config(host) == changed
+    assert status_row(host).startswith("ok "), status_row(host)  # the restarted server is the node's
     back = deploy(tmp_path / "c", limit=[host])
     assert back.results[0].status == "applied" and kamailio_config(host) == text
 

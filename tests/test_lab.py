@@ -53,31 +53,32 @@ def state(missing) -> State:
 
 
 @pytest.mark.without_lab
-def test_down_cleans_up_after_up_killed_halfway(state: State, topo: Topology, missing) -> None:
+def test_down_cleans_up_after_up_killed_halfway(state: State, topo: Topology, missing, tmp_path: Path) -> None:
     if lab_present(state):
         missing("a lab is already up on this machine; this test needs it to itself")
-    proc = subprocess.Popen(
-        [COMMUNET, "lab", "up", "--with-configs"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    said = tmp_path / "up.log"
+    with said.open("wb") as out:
+        proc = subprocess.Popen([COMMUNET, "lab", "up", "--with-configs"], stdout=out, stderr=subprocess.STDOUT)
     try:
         halfway = len([n for n in topo.nodes if n.daemons]) * 3
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while len(list(state.of_kind("process"))) < halfway and proc.poll() is None:
-            assert time.monotonic() < deadline, "lab up made no progress"
+            assert time.monotonic() < deadline, f"lab up made no progress: {said.read_text()[-800:]}"
             time.sleep(0.05)
-        assert proc.poll() is None, "lab up finished before it could be killed"
+        assert proc.poll() is None, f"lab up finished before it could be killed: {said.read_text()[-800:]}"
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        entries = state.entries()
-        assert any(e.kind == "netns" for e in entries) and not state.complete()
+        assert any(e.kind == "netns" for e in state.entries()) and not state.complete()
     finally:
         if proc.poll() is None:
             proc.kill()
+        proc.wait()  # a dying `up` still holds the state dir's lock, and `down` would refuse
+        entries = state.entries()
         start = time.monotonic()
         down = lab("down")
         took = time.monotonic() - start
-    assert down.returncode == 0, down.stderr
-    assert leftovers(entries, state.dir) == []
+    assert down.returncode == 0, down.stdout + down.stderr
+    assert leftovers(entries, state.dir) == [], down.stdout
     assert not state.dir.exists()
     assert took < DOWN_BUDGET_S, f"lab down took {took:.1f} s"
 

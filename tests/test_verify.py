@@ -547,6 +547,24 @@ def test_lab_backbone_and_ix_match_the_intent(lab_ctx):
 
 
 @pytest.mark.lab
+def test_lab_ping_many_judges_hundreds_of_addresses_from_one_router(lab_ctx):
+    """Every loopback answers and no unassigned loopback does, however many are asked at once."""
+    from netaddr import IPNetwork
+
+    src = sorted(EXP.sources)[0]
+    loopbacks = [*EXP.sources.values(), *EXP.sources_v6.values()]
+    pools = (IPNetwork(str(NET.syndicate.pools.loopback_v4)), IPNetwork(str(NET.syndicate.pools.loopback_v6)))
+    spare = [str(pool[i]) for pool in pools for i in range(1, 255)]
+    assigned = {getattr(i, f, None) for i in INTENTS.values() for f in ("loopback_v4", "loopback_v6")}
+    silent = [a for a in spare if a not in assigned][:300]
+    assert len(silent) == 300
+    got = lab_ctx.lab.ping_many(src, EXP.sources[src], EXP.sources_v6[src], loopbacks + silent, count=1)
+    assert [a for a in loopbacks if not got[a]] == []
+    assert [a for a in silent if got[a]] == []
+    assert len(got) == len(set(loopbacks + silent))
+
+
+@pytest.mark.lab
 def test_lab_snapshot_compare_sees_a_cut_span(lab_ctx, tmp_path):
     from communet.verify.checks.resilience import adjacency_up, poll
     from communet.verify.run import learn

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from communet.design.intent import RouterIntent
 from communet.lab import bird, frr, kamailio
 from communet.lab.netns import LabError
-from communet.lab.state import State
+from communet.lab.state import Entry, State
 from communet.lab.topology import Node, Topology
 
 
@@ -57,10 +57,20 @@ def node_health(state: State, topo: Topology, node: Node) -> tuple[str, bool]:
     return "up", True
 
 
+def current_pid(state: State, entry: Entry) -> tuple[int, bool]:
+    """The PID doing ``entry``'s job and whether it runs: the recorded one, or for a SIP server
+    restarted by a deploy, the server its restart started."""
+    if state.alive(entry):
+        return entry.pid, True
+    holder = state.holder(entry.node) if entry.name == "kamailio" else 0
+    restarted = kamailio.restarted_pid(state, entry.node, holder) if holder else 0
+    return (restarted, True) if restarted else (entry.pid, False)
+
+
 def lab_health(state: State, topo: Topology) -> list[Health]:
     procs: dict[str, list[tuple[str, int, bool]]] = {}
     for entry in state.of_kind("process"):
-        procs.setdefault(entry.node, []).append((entry.name, entry.pid, state.alive(entry)))
+        procs.setdefault(entry.node, []).append((entry.name, *current_pid(state, entry)))
     out = []
     for node in topo.nodes:
         detail, ok = node_health(state, topo, node)

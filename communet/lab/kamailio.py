@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from communet import ROOT
 from communet.lab.access import KAMAILIO_ETC, KAMAILIO_RESTART, kamailio_restart_script
 from communet.lab.netns import LabError, enter, run, spawn
 from communet.lab.nodes import node_paths
-from communet.lab.state import State
+from communet.lab.state import State, proc_start
 from communet.lab.topology import Node
 
 CONFIGS = ROOT / "configs"
@@ -54,6 +55,17 @@ def start(state: State, node: Node, holder: int) -> None:
     script.write_text(kamailio_restart_script(cmd, cmd[cmd.index("-P") + 1], str(paths.log / "kamailio.log")))
     script.chmod(0o755)
     spawn(state, node.name, "kamailio", enter(holder, cmd), paths.log / "kamailio.log")
+
+
+def restarted_pid(state: State, node: str, holder: int) -> int:
+    """The server a restart started (the deploy's, through the lab's restart command): the PID
+    in its PID file, when that process lives in the node's network namespace; else 0."""
+    try:
+        pid = int((node_paths(state, node).run / "kamailio.pid").read_text().split()[0])
+        same = os.stat(f"/proc/{pid}/ns/net").st_ino == os.stat(f"/proc/{holder}/ns/net").st_ino
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pid if same and proc_start(pid) else 0
 
 
 def uptime(state: State, node: str, holder: int) -> bool:

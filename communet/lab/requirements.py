@@ -14,6 +14,7 @@ PACKAGES: dict[str, tuple[str, ...]] = {
     "bird2": ("/usr/sbin/bird", "/usr/sbin/birdc"),
     "kamailio": ("/usr/sbin/kamailio", "/usr/sbin/kamcmd"),
     "sip-tester": ("/usr/bin/sipp",),
+    "fping": ("/usr/bin/fping",),
     "openssh-server": ("/usr/sbin/sshd", "/usr/bin/ssh-keygen"),
     "util-linux": ("/usr/bin/unshare", "/usr/bin/nsenter"),
 }

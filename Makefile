@@ -38,7 +38,7 @@ test: setup lint  ## every check; the lab tests share one lab of their own, so t
 	fi
 	@# the lab tests in one process (the machine holds one lab), the others beside them; both must pass
 	@unit_log=$$(mktemp); $(BIN)/pytest -p no:cacheprovider -m "not lab" >"$$unit_log" 2>&1 & unit=$$!; \
-	$(BIN)/pytest -m lab; lab=$$?; wait $$unit; unit_rc=$$?; \
+	$(BIN)/pytest -m lab --durations=12; lab=$$?; wait $$unit; unit_rc=$$?; \
 	echo "--- tests without the lab ---"; cat "$$unit_log"; rm -f "$$unit_log"; \
 	echo "lab tests: exit $$lab; tests without the lab: exit $$unit_rc"; [ $$lab -eq 0 ] && [ $$unit_rc -eq 0 ]
 

@@ -17,7 +17,7 @@ from communet.design import Intent, build_design
 from communet.design.intent import RouterIntent
 from communet.model.load import load_network
 from communet.model.network import Network
-from tests.lab_session import LabSession, lab_present, secret_values
+from tests.lab_session import LabSession, lab, lab_present, secret_values
 
 pytest_plugins = ["pytester"]  # tests of the shared rules run pytest on a small file
 
@@ -68,7 +68,11 @@ def lab_session(missing: Callable[[str], NoReturn], example_intents: dict[str, I
     found = problems()
     if found:
         missing("; ".join(found))
-    if lab_present(State()):
+    state = State()
+    if state.exists() and not state.complete():  # this checkout's `up` did not finish: nobody's lab, a leftover
+        down = lab("down")
+        assert down.returncode == 0, f"a half-built lab of this checkout would not come down: {down.stderr}"
+    if lab_present(state):
         missing("a lab is already up on this machine (`communet lab down` in its checkout first)")
     names = secret_names(example_intents.values())
     made_by_lab = {  # the lab makes up every BGP password (its route servers, member and transit hold the other end)

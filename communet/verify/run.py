@@ -48,14 +48,14 @@ def learn(ctx: Context) -> tuple[State, list[str]]:
     return collect(ctx.transport, plan(ctx.exp), ctx.workers)
 
 
-def ping_all(ctx: Context, targets: dict[str, list[str]]) -> backbone.Pings:
-    """Pings from each source router to its targets, all sources at once."""
+def ping_all(ctx: Context, targets: dict[str, list[str]], count: int = 2, wait_s: float = 1) -> backbone.Pings:
+    """Pings from each source router to its targets, all sources at once (``count`` tries, ``wait_s`` each)."""
     exp = ctx.exp
 
     lab = required(ctx.lab)
 
     def one(src: str) -> dict[tuple[str, str], bool]:
-        got = lab.ping_many(src, exp.sources[src], exp.sources_v6[src], targets[src])
+        got = lab.ping_many(src, exp.sources[src], exp.sources_v6[src], targets[src], count, wait_s)
         return {(src, a): ok for a, ok in got.items()}
 
     out: backbone.Pings = {}

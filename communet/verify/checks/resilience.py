@@ -41,10 +41,14 @@ def loopback_plan(exp: Expectations) -> dict[str, list[str]]:
     }
 
 
+#: One probe of a poll: one try per address, answered within this many seconds (the poll tries again).
+PROBE_WAIT_S = 0.3
+
+
 def unreachable(ctx: Context) -> tuple[bool, list[str]]:
     from communet.verify.run import ping_all
 
-    pings = ping_all(ctx, loopback_plan(ctx.exp))
+    pings = ping_all(ctx, loopback_plan(ctx.exp), count=1, wait_s=PROBE_WAIT_S)
     lost = sorted(f"{src}->{addr}" for (src, addr), ok in pings.items() if not ok)
     return not lost, lost
 

@@ -191,8 +191,8 @@ def _trunks(net: Network) -> dict[tuple[str, int], str]:
 
 def check_ports(net: Network, r: _Reporter) -> None:
     used: dict[tuple[str, int], str] = _trunks(net)
-    for loc, port in net.ix.port_entries():
-        ix_key = (port.device, port.port)
+    for loc, ours in net.ix.port_entries():
+        ix_key = (ours.device, ours.port)
         if ix_key in used:
             r.add("ix", (*loc, "port"), f"port {ix_key[1]} of {ix_key[0]} is {used[ix_key]}", "pick another port")
         used[ix_key] = "the IX port"

@@ -58,8 +58,10 @@ class Ix(Model):
     name: Text
     lan_v4: Prefix
     lan_v6: Prefix
-    port: IxPort | None = Field(None, description="our port, when one edge router is on the IX")
-    ports: list[IxPort] | None = Field(None, min_length=1, description="our ports, one per edge router on the IX")
+    port: IxPort | None = Field(None, description="our port, when one edge router is on the IX (give port or ports)")
+    ports: list[IxPort] | None = Field(
+        None, min_length=1, description="our ports, one per edge router on the IX (give port or ports)"
+    )
     route_servers: list[RouteServer] = Field(min_length=1)
     peers: list[Peer] = Field(default_factory=list)
 

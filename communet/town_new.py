@@ -84,7 +84,7 @@ def next_ids(net: Network, span_count: int = 1) -> NewIds:
 def free_port(net: Network, device: str, also: set[int] | None = None) -> int:
     used = set(also or ())
     used |= {e.port for _, sp in net.spans(live_only=False) for e in (sp.local, sp.remote) if e.device == device}
-    used |= {net.ix.port.port} if net.ix.port.device == device else set()
+    used |= {p.port for p in net.ix.edge_ports if p.device == device}
     return min(p for p in range(1, 64) if p not in used)
 
 

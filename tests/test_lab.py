@@ -6,6 +6,7 @@ Expectations come from the model and the design (spans, BGP neighbors, phones), 
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -117,7 +118,7 @@ def test_route_servers_have_every_client_up(up_s: float, state: State, net: Netw
 
     for rs in net.ix.route_servers:
         protocols = bird.protocols(state, rs.name, state.holder(rs.name))
-        assert len(protocols) == 2 * (1 + len(net.ix.peers)), protocols
+        assert len(protocols) == 2 * (len(net.ix.edge_ports) + len(net.ix.peers)), protocols
         assert set(protocols.values()) == {"Established"}, protocols
 
 
@@ -128,14 +129,14 @@ def _as_path(path: dict[str, Any]) -> list[str]:
 
 
 def test_edge_rejects_what_it_must_and_keeps_what_is_registered(up_s: float, state: State, net: Network) -> None:
-    edge = state.holder(net.ix.port.device)
     peer = net.ix.peers[0]
-    for version, family in ((4, "ipv4"), (6, "ipv6")):
+    for (version, family), port in itertools.product(((4, "ipv4"), (6, "ipv6")), net.ix.edge_ports):
+        edge = state.holder(port.device)
         table = frr.vtysh_json(edge, f"show bgp {family} unicast json").get("routes", {})
         announced = announcements(net, peer, version)
         registered = {a.prefix for a in announced if a.why == "registered"}
         bad = {a.prefix for a in announced} - registered
-        assert registered <= set(table), (family, sorted(table))
+        assert registered <= set(table), (port.device, family, sorted(table))
         # a bad prefix may reach the table from elsewhere (a transit's default route), never from the member
         from_member = {
             prefix for prefix, paths in table.items() if any(_as_path(p)[:1] == [str(peer.asn)] for p in paths)

@@ -120,10 +120,11 @@ def test_neighbor_in_one_family_only(tmp_path: Path, edit: dict[str, object]) ->
     group, index, key = next(iter(edit)).split(".")
     neighbor = getattr(net.ix, group)[int(index)]
     missing = "ipv4" if key == "v4" else "ipv6"
-    edge = build_design(net)[net.ix.port.device]
-    assert isinstance(edge, RouterIntent)
-    sessions = [n for n in edge.bgp.neighbors if n.description == neighbor.name]
-    assert sessions and {n.family for n in sessions} == {"ipv4", "ipv6"} - {missing}
+    for port in net.ix.edge_ports:
+        edge = build_design(net)[port.device]
+        assert isinstance(edge, RouterIntent)
+        sessions = [n for n in edge.bgp.neighbors if n.description == neighbor.name]
+        assert sessions and {n.family for n in sessions} == {"ipv4", "ipv6"} - {missing}
     _bird_parses(net, tmp_path)
     texts = _member_parses(net, tmp_path)
     if group == "peers":

@@ -77,7 +77,7 @@ def _peer_prefixes(version: int | None) -> list[str]:
 def test_family_with_nothing_registered_is_denied(tmp_path: Path, kept: int | None) -> None:
     """An empty prefix-list is permit-all in FRR and IOS-XE and undefined in JunOS: none is rendered."""
     net = variant(tmp_path, [("ix.yml", "peers.0.prefixes", _peer_prefixes(kept))])
-    edge = _routers(net)[net.ix.port.device]
+    edge = _routers(net)[net.ix.edge_ports[0].device]
     peer = net.ix.peers[0]
     assert all(p.entries for p in edge.prefix_lists)
     names = {p.name for p in edge.prefix_lists}
@@ -96,7 +96,7 @@ def test_family_with_nothing_registered_is_denied(tmp_path: Path, kept: int | No
 @pytest.mark.parametrize("platform", ["frr", "ios_xe", "junos"])
 def test_every_referenced_filter_is_defined(tmp_path: Path, platform: str) -> None:
     net = variant(tmp_path, [("ix.yml", "peers.0.prefixes", _peer_prefixes(4))])
-    edge = _routers(net, platform)[net.ix.port.device]
+    edge = _routers(net, platform)[net.ix.edge_ports[0].device]
     text = render_intent(jinja_env(), edge)
     for rmap in edge.route_maps:
         for e in rmap.entries:
@@ -117,7 +117,9 @@ def peer_list(net: Network) -> str:
 def test_edge_without_ix_port_has_no_ix_sessions(tmp_path: Path) -> None:
     """IX sessions and filters follow the IX port, not the role: a second edge without a port has none."""
     dc = EXAMPLE.datacenter
-    used = {s.local.port for s in dc.spans} | {s.remote.port for s in dc.spans} | {EXAMPLE.ix.port.port}
+    used = (
+        {s.local.port for s in dc.spans} | {s.remote.port for s in dc.spans} | {p.port for p in EXAMPLE.ix.edge_ports}
+    )
     free = next(p for p in range(1, 64) if p not in used)
     new_id = max(r.id for _, r in EXAMPLE.routers(live_only=False)) + 1
     span_id = max(s.id for _, s in EXAMPLE.spans(live_only=False)) + 1
@@ -130,7 +132,7 @@ def test_edge_without_ix_port_has_no_ix_sessions(tmp_path: Path) -> None:
     )
     net = variant(tmp_path, [("datacenter.yml", "routers", routers), ("datacenter.yml", "spans", spans)])
     intents = _routers(net)
-    spare, holder = intents["dc-edge-spare"], intents[net.ix.port.device]
+    spare, holder = intents["dc-edge-spare"], intents[net.ix.edge_ports[0].device]
     assert not [n for n in spare.bgp.neighbors if n.kind != "ibgp"]
     assert not spare.prefix_lists and not spare.route_maps
     assert [n for n in holder.bgp.neighbors if n.kind != "ibgp"]
@@ -192,5 +194,5 @@ def test_boundary_values_pass_the_platform_checkers(tmp_path: Path) -> None:
             failures.append(f"{name}: {proc.stdout[-500:]}{proc.stderr[-500:]}")
     assert not failures, "\n".join(failures)
     assert {"frr", "kamailio"} <= set(checked)
-    edge = _routers(net)[net.ix.port.device]
+    edge = _routers(net)[net.ix.edge_ports[0].device]
     assert not [p for p in edge.prefix_lists if p.name.startswith("TOO-SPECIFIC")], "/32 and /128 allowed: no list"

@@ -27,6 +27,7 @@ from communet.verify.results import Run
 NET = load_network(ROOT / "inventory")
 INTENTS = build_design(NET)
 EXP = expect.build(NET, INTENTS)
+EDGE = EXP.edges[0]  # the first edge router on the IX
 
 
 # ---------------------------------------------------------------- expectations
@@ -151,15 +152,20 @@ def healthy() -> dict:
             for s in EXP.sessions_of(router)
         }
         state[router] = {"ospf": ospf, "ospf6": ospf6, "bfd": bfd, "bgp": bgp}
-    edge = state[EXP.edge]
-    for s in EXP.ix_neighbors:
-        edge[ix.advertised_key(s.family, s.address)] = {"advertisedRoutes": {p: {} for p in EXP.announced[s.family]}}
     _, good = member_routes(NET)
-    peer = EXP.ix_neighbors[0]
-    for fam, key in (("ipv4", "bgp_v4"), ("ipv6", "bgp_v6")):
-        edge[key] = {
-            "routes": {p: [{"peerId": peer.address}] for p in good if (IPNetwork(p).version == 4) == (fam == "ipv4")}
-        }
+    for router in EXP.edges:
+        edge = state[router]
+        for s in ix.neighbors_of(EXP, router):
+            edge[ix.advertised_key(s.family, s.address)] = {
+                "advertisedRoutes": {p: {} for p in EXP.announced[s.family]}
+            }
+        peer = ix.neighbors_of(EXP, router)[0]
+        for fam, key in (("ipv4", "bgp_v4"), ("ipv6", "bgp_v6")):
+            edge[key] = {
+                "routes": {
+                    p: [{"peerId": peer.address}] for p in good if (IPNetwork(p).version == 4) == (fam == "ipv4")
+                }
+            }
     return state
 
 
@@ -170,7 +176,7 @@ def all_pings() -> dict:
 def run_checks(state: dict, pings: dict | None = None) -> list:
     bad, good = member_routes(NET)
     return backbone.all_checks(EXP, state, all_pings() if pings is None else pings) + ix.all_checks(
-        EXP, state[EXP.edge], bad, good
+        EXP, state, bad, good
     )
 
 
@@ -232,7 +238,7 @@ def test_unreachable_target_fails():
 
 def test_ix_leaks_and_wrong_announcements_fail():
     state = healthy()
-    edge = state[EXP.edge]
+    edge = state[EDGE]
     bad, _ = member_routes(NET)
     leaked = next(p for p in bad.values() if IPNetwork(p).version == 4)
     rs = next(s for s in EXP.ix_neighbors if s.kind == "route_server" and s.family == "ipv4")
@@ -242,9 +248,9 @@ def test_ix_leaks_and_wrong_announcements_fail():
     edge["bgp"][peer.address]["addressFamilyInfo"] = {}
     assert sorted(failed(run_checks(state))) == sorted(
         [
-            ("bad prefix rejected", EXP.edge),
-            ("announce ipv4 exactly aggregates", EXP.edge),
-            (f"peer {peer.family} max-prefix", EXP.edge),
+            ("bad prefix rejected", EDGE),
+            ("announce ipv4 exactly aggregates", EDGE),
+            (f"peer {peer.family} max-prefix", EDGE),
         ]
     )
 
@@ -258,14 +264,14 @@ def test_own_space_from_ibgp_is_not_a_leak():
         for p in bad.values()
         if any(IPNetwork(p) in IPNetwork(a) for a in NET.syndicate.aggregates) and IPNetwork(p).version == 4
     )
-    core = next(s for s in EXP.sessions_of(EXP.edge) if s.kind == "ibgp")
-    state[EXP.edge]["bgp_v4"]["routes"][inner] = [{"peerId": core.address}]
+    core = next(s for s in EXP.sessions_of(EDGE) if s.kind == "ibgp")
+    state[EDGE]["bgp_v4"]["routes"][inner] = [{"peerId": core.address}]
     assert not failed(run_checks(state))
 
 
 def test_checks_whose_input_was_not_collected_fail():
     """A router whose every command failed (collect leaves None) passes no check that reads its state."""
-    for router in (EXP.edge, EXP.routers[0]):
+    for router in (EDGE, EXP.routers[0]):
         state = healthy()
         state[router] = {key: None for key in state[router]}
         passed = [c for c in run_checks(state) if c.device == router and c.ok and not c.name.startswith("reach")]
@@ -335,7 +341,7 @@ def test_an_active_family_asked_without_the_lab_fails():
 def test_a_requested_family_with_no_checks_fails():
     from communet.verify.run import verify
 
-    run, _ = verify(_network_ctx(dataclasses.replace(EXP, edge=None)), ("ix",))
+    run, _ = verify(_network_ctx(dataclasses.replace(EXP, edges=())), ("ix",))
     assert not run.ok and "ix: no checks ran" in run.errors
 
 
@@ -498,20 +504,20 @@ def test_aetest_ix_script_passes_on_a_healthy_edge_and_fails_on_a_leak():
     state = healthy()
     bad, _ = member_routes(NET)
     leaked = next(p for p in bad.values() if IPNetwork(p).version == 6)
-    state[EXP.edge]["bgp_v6"]["routes"][leaked] = [{"peerId": EXP.ix_neighbors[0].address}]
+    state[EDGE]["bgp_v6"]["routes"][leaked] = [{"peerId": EXP.ix_neighbors[0].address}]
     assert _aetest("ix.py", state) == "failed"
 
 
 def test_a_default_route_from_transit_is_no_ix_leak_and_from_an_ix_member_it_is():
-    transit = next(s for s in EXP.sessions_of(EXP.edge) if s.kind == "transit" and s.family == "ipv4")
+    transit = next(s for s in EXP.sessions_of(EDGE) if s.kind == "transit" and s.family == "ipv4")
     assert transit not in EXP.ix_neighbors
     bad, _ = member_routes(NET)
     default = next(p for p in bad.values() if IPNetwork(p).prefixlen == 0 and IPNetwork(p).version == 4)
 
     def verdict(via: str) -> bool:
         state = healthy()
-        state[EXP.edge]["bgp_v4"]["routes"][default] = [{"peerId": via}]
-        checks = ix.rejected(EXP, state[EXP.edge], bad)
+        state[EDGE]["bgp_v4"]["routes"][default] = [{"peerId": via}]
+        checks = ix.rejected(EXP, EDGE, state[EDGE], bad)
         return next(c for c in checks if c.target.endswith(default)).ok
 
     assert verdict(transit.address)
@@ -635,3 +641,64 @@ def test_lab_pyats_scripts_run_from_the_generated_testbed(lab_ctx, tmp_path):
     for script in ("backbone.py", "ix.py"):
         with mock.patch.object(sys, "argv", [script]):
             assert str(aetest.main(testable=str(ROOT / "verify" / script), testbed=testbed)) == "passed", script
+
+
+# ---------------------------------------------------------------- two edges on the IX
+
+
+def test_every_edge_with_an_ix_port_is_checked():
+    from communet.verify.run import plan
+
+    on_ix = tuple(p.device for p in NET.ix.edge_ports)
+    assert len(on_ix) >= 2 and EXP.edges == on_ix
+    neighbors = len(NET.ix.route_servers) + len(NET.ix.peers)
+    for edge in on_ix:
+        assert len(ix.neighbors_of(EXP, edge)) == 2 * neighbors  # both families, every neighbor
+        assert set(ix.edge_commands(EXP, edge)) <= set(plan(EXP)[edge])
+    devices = {c.device for c in run_checks(healthy()) if c.family == "ix"}
+    assert set(on_ix) <= devices
+
+
+def test_a_leak_on_the_second_edge_fails_on_that_edge_only():
+    state = healthy()
+    second = EXP.edges[1]
+    bad, _ = member_routes(NET)
+    leaked = next(p for p in bad.values() if IPNetwork(p).version == 4)
+    rs = next(s for s in ix.neighbors_of(EXP, second) if s.kind == "route_server" and s.family == "ipv4")
+    state[second]["bgp_v4"]["routes"][leaked] = [{"peerId": rs.address}]
+    state[second]["bgp"][rs.address]["bgpState"] = "Idle"
+    assert sorted(failed(run_checks(state))) == sorted(
+        [("bad prefix rejected", second), ("route_server ipv4 established", second)]
+    )
+
+
+def test_an_ix_port_outage_for_each_port_goes_around_through_the_other_edge():
+    from communet.verify.checks import ix_outage
+
+    outages = ix_outage.outages(_network_ctx())
+    assert [o.edge.hostname for o in outages] == list(EXP.edges)
+    for outage in outages:
+        other = next(INTENTS[e] for e in EXP.edges if e != outage.edge.hostname)
+        assert isinstance(other, RouterIntent)
+        assert outage.other_loopbacks == {other.loopback_v4, other.loopback_v6}
+        assert outage.addresses == {
+            str(IPNetwork(a).ip) for p in NET.ix.edge_ports if p.device == outage.edge.hostname for a in (p.v4, p.v6)
+        }
+        assert not outage.addresses & outage.other_addresses
+        assert outage.port in {i.name for i in outage.edge.interfaces if i.kind == "ix"}
+    one_edge = dataclasses.replace(EXP, edges=EXP.edges[:1])
+    assert ix_outage.outages(_network_ctx(one_edge)) == []  # nobody to take over: no outage is tried
+
+
+def test_best_next_hops_read_only_the_best_path():
+    from communet.verify.checks.ix_outage import best_next_hops
+
+    a, b = (t.address for t in EXP.targets[:2])
+    data = {
+        "paths": [
+            {"nexthops": [{"ip": a}], "bestpath": {"overall": True}},
+            {"nexthops": [{"ip": b}]},
+        ]
+    }
+    assert best_next_hops(data) == {a}
+    assert best_next_hops({}) == set()

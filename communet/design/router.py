@@ -122,15 +122,16 @@ def loopback(syn: Syndicate, router: Router) -> Interface:
 
 def ix_interface(net: Network, router: Router) -> list[Interface]:
     ix = net.ix
-    if ix.port.device != router.hostname:
+    port = ix.port_of(router.hostname)
+    if port is None:
         return []
     return [
         Interface(
-            name=platform(router.platform).port(ix.port.port),
+            name=platform(router.platform).port(port.port),
             description=f"{ix.name} peering LAN",
             kind="ix",
-            ipv4=f"{ix.port.v4}/{IPNetwork(ix.lan_v4).prefixlen}",
-            ipv6=f"{ix.port.v6}/{IPNetwork(ix.lan_v6).prefixlen}",
+            ipv4=f"{port.v4}/{IPNetwork(ix.lan_v4).prefixlen}",
+            ipv6=f"{port.v6}/{IPNetwork(ix.lan_v6).prefixlen}",
         )
     ]
 

@@ -52,8 +52,8 @@ def links_of(net: Network, router: Router) -> Iterator[tuple[Transit, TransitLin
 
 
 def ix_transit(net: Network, router: Router) -> list[Peer]:
-    """Transit providers on the IX LAN, when ``router`` holds the IX port."""
-    return [p for p in net.ix.peers if p.role == "transit"] if net.ix.port.device == router.hostname else []
+    """Transit providers on the IX LAN, when ``router`` holds an IX port."""
+    return [p for p in net.ix.peers if p.role == "transit"] if net.on_ix(router.hostname) else []
 
 
 def transit_interfaces(net: Network, router: Router) -> list[Interface]:

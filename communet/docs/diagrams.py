@@ -106,8 +106,8 @@ def _ix(net: Network, g: graphviz.Graph) -> None:
             c.node(f"ix-{peer.name}", f"{peer.name}\nbilateral peer AS{peer.asn}\n{peer.v4 or peer.v6}", fillcolor="#fff2cc")
             c.edge("ix-lan", f"ix-{peer.name}", color="#548235")
     lan = IPNetwork(ix.lan_v4).prefixlen
-    g.edge(ix.port.device, "ix-lan", label=f"port {ix.port.port}\n{ix.port.v4}/{lan}", color="#548235",
-           penwidth="2")
+    for port in ix.edge_ports:
+        g.edge(port.device, "ix-lan", label=f"port {port.port}\n{port.v4}/{lan}", color="#548235", penwidth="2")
 
 
 def town_dot(net: Network, town: Town) -> str:

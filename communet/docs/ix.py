@@ -1,7 +1,7 @@
 """The internet exchange: peers, BGP sessions, what we announce and what we filter.
 
-Sessions and filters are read from the edge router's intent, the same data its
-config is rendered from.
+Sessions and filters are read from the intents of the edge routers with an IX port, the
+same data their configs are rendered from.
 """
 
 from __future__ import annotations
@@ -51,28 +51,53 @@ def prefix_lists_text(edge: RouterIntent) -> str:
     return table(["prefix-list", "family", "what", "entries"], rows)
 
 
+def ix_edges(net: Network) -> list[RouterIntent]:
+    """The intents of the edge routers with an IX port, in the order of the ports."""
+    design = build_design(net)
+    edges = [design[p.device] for p in net.ix.edge_ports]
+    assert all(isinstance(e, RouterIntent) for e in edges)
+    return [e for e in edges if isinstance(e, RouterIntent)]
+
+
+def ports_text(net: Network) -> str:
+    ix = net.ix
+    return "; ".join(f"{code(p.device)} port {p.port}: {code(p.v4)}, {code(p.v6)}" for p in ix.edge_ports)
+
+
+def sessions_text(edges: list[RouterIntent]) -> str:
+    """One table of sessions per edge router on the IX."""
+    if len(edges) == 1:
+        return section("BGP sessions", "From the edge router's intent: one session per neighbor and address family.",
+                       sessions_table(edges[0]))
+    parts = [section(code(e.hostname), sessions_table(e), level=3) for e in edges]
+    return section("BGP sessions", "From each edge router's intent: one session per neighbor and address family, "
+                   "on every edge router with an IX port.", *parts)
+
+
 def ix_page(net: Network) -> str:
     ix = net.ix
-    edge = build_design(net)[ix.port.device]
-    assert isinstance(edge, RouterIntent)
+    edges = ix_edges(net)
+    edge = edges[0]
+    same = all(e.route_maps == edge.route_maps and e.prefix_lists == edge.prefix_lists for e in edges)
+    where = "every edge router on the IX has the same filters" if same else f"as on {code(edge.hostname)}"
     syn = net.syndicate
     return page(
         f"Internet exchange: {ix.name}",
         table(["", ""], [
             ("peering LAN", f"{code(ix.lan_v4)}, {code(ix.lan_v6)} (assigned by the IX, never announced)"),
-            ("our port", f"{code(ix.port.device)} port {ix.port.port}: {code(ix.port.v4)}, {code(ix.port.v6)}"),
+            ("our port" if len(edges) == 1 else "our ports", ports_text(net)),
             ("our AS", syn.asn),
         ]),
         section("Neighbors", neighbors_table(net)),
-        section("BGP sessions", "From the edge router's intent: one session per neighbor and address family.",
-                sessions_table(edge)),
+        sessions_text(edges),
         section("What we announce", "Only our aggregates, exactly, each held up by a blackhole route on the edge:",
                 "\n".join(f"- {code(a)}" for a in syn.aggregates)),
         section("What we filter (MANRS, RFC 7454)",
                 "Inbound from the IX we reject bogons, our own space, the default route and prefixes longer than "
                 f"/{syn.limits.max_v4_prefixlen} (IPv4) or /{syn.limits.max_v6_prefixlen} (IPv6); from a "
                 "bilateral peer we accept only what it registered; communities are scrubbed on everything we "
-                "accept; max-prefix caps every session; the first AS of a bilateral peer's path must be its own.",
+                "accept; max-prefix caps every session; the first AS of a bilateral peer's path must be its own "
+                f"({where}).",
                 route_maps_text(edge)),
         section("Prefix-lists", prefix_lists_text(edge)),
     )

@@ -1,6 +1,6 @@
 """The IX route servers: one BIRD 2 per route server of the model, config generated here.
 
-Clients are the IX members the model knows: us (the edge's IX port) and every
+Clients are the IX members the model knows: us (each edge router's IX port) and every
 bilateral peer. Each client's routes are filtered as an IX's route server filters
 them from the registry: only what the client registered (our aggregates, a peer's
 ``prefixes``; nothing in a family with nothing registered), no bogons (the model's
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from netaddr import IPNetwork
 
-from communet.lab.member import router_id
+from communet.lab.member import HOLD_S, KEEPALIVE_S, router_id
 from communet.lab.netns import LabError, enter, run, spawn
 from communet.lab.nodes import node_paths
 from communet.lab.secrets import lab_secret
@@ -57,6 +57,8 @@ class RsConfig:
     asn: int
     log: str
     connect_retry: int
+    keepalive: int
+    hold: int
     bogons_v4: tuple[str, ...]
     bogons_v6: tuple[str, ...]
     clients: tuple[RsClient, ...]
@@ -71,16 +73,17 @@ def rs_config(net: Network, rs: RouteServer, log: str) -> RsConfig:
     ours = password(rs)
     members: list[tuple[str, str, int, str | None, str | None, int, int, list[str], str | None]] = [
         (
-            syn.name,
-            "syndicate",
+            f"{syn.name} {port.device}",
+            f"syndicate_{_ident(port.device)}",
             syn.asn,
-            ix.port.v4,
-            ix.port.v6,
+            port.v4,
+            port.v6,
             ix.route_servers[0].max_prefix_v4,
             ix.route_servers[0].max_prefix_v6,
             [str(a) for a in syn.aggregates],
             ours,
         )
+        for port in ix.edge_ports
     ]
     members += [
         (p.name, p.name, p.asn or 0, p.v4, p.v6, p.max_prefix_v4, p.max_prefix_v6, [str(x) for x in p.prefixes], None)
@@ -119,6 +122,8 @@ def rs_config(net: Network, rs: RouteServer, log: str) -> RsConfig:
         rs.asn or 0,
         log,
         CONNECT_RETRY_S,
+        KEEPALIVE_S,
+        HOLD_S,
         tuple(f"{b}+" for b in syn.bogons.v4),
         tuple(f"{b}+" for b in syn.bogons.v6),
         tuple(clients),

@@ -19,7 +19,8 @@ from communet.model.network import Network
 
 CONNECT_RETRY_S = 5
 #: A member holds an Established session until its hold time runs out, refusing our edge's new
-#: connection meanwhile: after an edge outage, the session is back within about this long.
+#: connection meanwhile: after an edge outage, the session is back within about this long. The
+#: route servers use the same timers, so a member moves off a dead IX port within the hold time.
 KEEPALIVE_S, HOLD_S = 10, 30
 
 
@@ -118,9 +119,12 @@ def member_config(net: Network, peer: Peer, log: str) -> MemberConfig:
     for (family, attr), version in zip(families, (4, 6), strict=True):
         if not present[version]:
             continue
-        neighbors.append(
-            MemberNeighbor(getattr(ix.port, attr), net.syndicate.asn, net.syndicate.name, family, password(peer), 1)
-        )
+        neighbors += [
+            MemberNeighbor(
+                getattr(port, attr), net.syndicate.asn, f"{net.syndicate.name} {port.device}", family, password(peer), 1
+            )
+            for port in ix.edge_ports
+        ]
         neighbors += [
             MemberNeighbor(address, rs.asn or 0, rs.name, family, enforce_first_as=False)
             for rs in ix.route_servers

@@ -175,9 +175,9 @@ class _Builder:
         lan4, lan6 = IPNetwork(ix.lan_v4), IPNetwork(ix.lan_v6)
         self.nodes.append(Node(IX_NODE, "switch"))
         self.bridges.append((IX_NODE, SWITCH))
-        if ix.port.device in routers:
-            port = platform(routers[ix.port.device].platform).port(ix.port.port)
-            self.links.append(Link(End(ix.port.device, port), End(IX_NODE, "e0", SWITCH), "ix"))
+        for i, ours in enumerate(p for p in ix.edge_ports if p.device in routers):
+            port = platform(routers[ours.device].platform).port(ours.port)
+            self.links.append(Link(End(ours.device, port), End(IX_NODE, f"e{i}", SWITCH), "ix"))
         members: list[tuple[RouteServer | Peer, Kind, str]] = [
             (rs, "routeserver", f"r{i}") for i, rs in enumerate(ix.route_servers)
         ]

@@ -116,14 +116,15 @@ def check_references(net: Network, r: _Reporter) -> None:
                 f"{name!r} is not a core router",
                 "list hostnames of data center routers with role core",
             )
-    found = routers.get(net.ix.port.device)
-    if found is None or found[1].role != "edge":
-        r.add(
-            "ix",
-            ("port", "device"),
-            f"{net.ix.port.device!r} is not an edge router",
-            "name the data center router with role edge",
-        )
+    for loc, port in net.ix.port_entries():
+        found = routers.get(port.device)
+        if found is None or found[1].role != "edge":
+            r.add(
+                "ix",
+                (*loc, "device"),
+                f"{port.device!r} is not an edge router",
+                "name a data center router with role edge",
+            )
 
 
 def check_roles(net: Network, r: _Reporter) -> None:
@@ -190,10 +191,11 @@ def _trunks(net: Network) -> dict[tuple[str, int], str]:
 
 def check_ports(net: Network, r: _Reporter) -> None:
     used: dict[tuple[str, int], str] = _trunks(net)
-    ix_key = (net.ix.port.device, net.ix.port.port)
-    if ix_key in used:
-        r.add("ix", ("port", "port"), f"port {ix_key[1]} of {ix_key[0]} is {used[ix_key]}", "pick another port")
-    used[ix_key] = "the IX port"
+    for loc, ours in net.ix.port_entries():
+        ix_key = (ours.device, ours.port)
+        if ix_key in used:
+            r.add("ix", (*loc, "port"), f"port {ix_key[1]} of {ix_key[0]} is {used[ix_key]}", "pick another port")
+        used[ix_key] = "the IX port"
     for device, port, what, loc in transit_ports(net):
         other = used.setdefault((device, port), what)
         if other != what:
@@ -423,11 +425,30 @@ def check_telephony(net: Network, r: _Reporter) -> None:
         ranges.append((town.name, first, last))
 
 
+def check_ix_ports(net: Network, r: _Reporter) -> None:
+    """Our ports: ``port`` (one edge router) or ``ports`` (one per edge router), never both, one per router."""
+    ix = net.ix
+    if ix.port is not None and ix.ports is not None:
+        r.add("ix", ("ports",), "both port and ports are given", "keep ports (one per edge router) and remove port")
+    elif ix.port is None and ix.ports is None:
+        r.add("ix", (), "no port on the IX", "add port (our port on the IX LAN) or ports (one per edge router)")
+    seen: dict[str, int] = {}
+    for i, port in enumerate(ix.ports or []):
+        first = seen.setdefault(port.device, i)
+        if first != i:
+            r.add(
+                "ix", ("ports", i, "device"), f"{port.device} already has ports[{first}]", "one IX port per edge router"
+            )
+
+
 def check_ix(net: Network, r: _Reporter) -> None:
     ix = net.ix
     lans = {4: IPNetwork(ix.lan_v4), 6: IPNetwork(ix.lan_v6)}
     seen: dict[str, str] = {}
-    entries: list[tuple[Loc, str]] = [(("port", "v4"), ix.port.v4), (("port", "v6"), ix.port.v6)]
+    check_ix_ports(net, r)
+    entries: list[tuple[Loc, str]] = [
+        ((*loc, fam), getattr(p, fam)) for loc, p in ix.port_entries() for fam in ("v4", "v6")
+    ]
     groups = (("route_servers", ix.route_servers), ("peers", ix.peers))
     for key, neighbors in groups:
         for i, nb in enumerate(neighbors):

@@ -14,6 +14,8 @@ MAX_PREFIX_LIMIT = 2_147_483_647
 
 
 class IxPort(Model):
+    """One of our ports on the IX LAN: an edge router's port and the addresses the IX gave it."""
+
     device: Name
     port: int = Field(ge=0, le=63)
     v4: Address
@@ -56,6 +58,24 @@ class Ix(Model):
     name: Text
     lan_v4: Prefix
     lan_v6: Prefix
-    port: IxPort
+    port: IxPort | None = Field(None, description="our port, when one edge router is on the IX (give port or ports)")
+    ports: list[IxPort] | None = Field(
+        None, min_length=1, description="our ports, one per edge router on the IX (give port or ports)"
+    )
     route_servers: list[RouteServer] = Field(min_length=1)
     peers: list[Peer] = Field(default_factory=list)
+
+    def port_entries(self) -> tuple[tuple[tuple[int | str, ...], IxPort], ...]:
+        """Each of our ports with its key path in ix.yml (``ports`` wins when both are given)."""
+        if self.ports is not None:
+            return tuple((("ports", i), p) for i, p in enumerate(self.ports))
+        return ((("port",), self.port),) if self.port is not None else ()
+
+    @property
+    def edge_ports(self) -> tuple[IxPort, ...]:
+        """Our ports on the IX LAN, one per edge router, in inventory order."""
+        return tuple(p for _, p in self.port_entries())
+
+    def port_of(self, hostname: str) -> IxPort | None:
+        """``hostname``'s port on the IX LAN, None when it has none."""
+        return next((p for p in self.edge_ports if p.device == hostname), None)

@@ -88,7 +88,7 @@ class Network:
 
     def on_ix(self, hostname: str) -> bool:
         """Whether ``hostname`` holds an IX port: only such a router has IX sessions and filters."""
-        return hostname == self.ix.port.device
+        return self.ix.port_of(hostname) is not None
 
     def town(self, name: str) -> Town:
         return next(t for t in self.towns if t.name == name)

@@ -154,8 +154,8 @@ def _check_nat_pools(net: Network, r: _Reporter) -> None:
 
 
 def uplink_devices(net: Network) -> set[str]:
-    """Edge routers that send traffic to the internet: the IX port's, and every transit link's."""
-    return {net.ix.port.device} | {link.device for t in net.datacenter.transit for link in t.links}
+    """Edge routers that send traffic to the internet: each IX port's, and every transit link's."""
+    return {p.device for p in net.ix.edge_ports} | {link.device for t in net.datacenter.transit for link in t.links}
 
 
 def _check_nat_coverage(net: Network, r: _Reporter) -> None:

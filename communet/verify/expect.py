@@ -103,7 +103,7 @@ class Expectations:
     targets: tuple[Target, ...]
     spans: tuple[SpanLink, ...]
     ring: tuple[SpanLink, ...]  # spans whose loss cuts no router off
-    edge: str | None
+    edges: tuple[str, ...]  # the routers the IX checks read: each edge router with an IX port
     announced: dict[str, tuple[str, ...]]  # family -> our aggregates
     ix_neighbors: tuple[Session, ...]
     phones: tuple[Phone, ...]
@@ -242,12 +242,18 @@ def calls(phone_list: tuple[Phone, ...]) -> tuple[Call, ...]:
     )
 
 
+def ix_edges(net: Network, rts: dict[str, RouterIntent]) -> tuple[str, ...]:
+    """The routers the IX checks read: each edge router with an IX port (else the first edge router).
+
+    Transit sessions on every edge are the uplink family's.
+    """
+    on_ix = tuple(p.device for p in net.ix.edge_ports if p.device in rts)
+    return on_ix or tuple(n for n, i in rts.items() if i.role == "edge")[:1]
+
+
 def build(net: Network, intents: dict[str, Intent], numbering: PhoneNumbering | None = None) -> Expectations:
     rts = routers(intents)
-    # the IX checks read the router on the IX; transit sessions on every edge are the uplink family's
-    edge = (
-        net.ix.port.device if net.ix.port.device in rts else next((n for n, i in rts.items() if i.role == "edge"), None)
-    )
+    edges = ix_edges(net, rts)
     all_sessions = sessions(intents)
     links = span_links(net, intents)
     town_routers = [t.router.hostname for t in net.live_towns]
@@ -260,12 +266,12 @@ def build(net: Network, intents: dict[str, Intent], numbering: PhoneNumbering | 
         targets=targets(net, intents),
         spans=links,
         ring=ring_spans(links),
-        edge=edge,
+        edges=edges,
         announced={
             fam: tuple(a for a in net.syndicate.aggregates if IPNetwork(a).version == ver)
             for fam, ver in (("ipv4", 4), ("ipv6", 6))
         },
-        ix_neighbors=tuple(s for s in all_sessions if s.kind in IX_KINDS and s.router == edge),
+        ix_neighbors=tuple(s for s in all_sessions if s.kind in IX_KINDS and s.router in edges),
         phones=phone_list,
         calls=calls(phone_list),
     )

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from communet.verify.checks import backbone, ix, policy, resilience, telephony, uplink
+from communet.verify.checks import backbone, ix, ix_outage, policy, resilience, telephony, uplink
 from communet.verify.results import Check
 
 if TYPE_CHECKING:
@@ -50,10 +50,7 @@ def _pings(ctx: Context) -> backbone.Pings:
 
 
 def _ix(ctx: Context, state: State) -> list[Check]:
-    exp = ctx.exp
-    if not exp.edge:
-        return []
-    return ix.all_checks(exp, state.get(exp.edge, {}), ctx.bad_prefixes, ctx.registered)
+    return ix.all_checks(ctx.exp, state, ctx.bad_prefixes, ctx.registered)
 
 
 GROUPS: tuple[Group, ...] = (
@@ -175,6 +172,14 @@ GROUPS: tuple[Group, ...] = (
         "EdgeOutages",
         "each edge router down, then each of its IX and transit ports: towns keep the default and the internet",
         lambda ctx, _st: uplink.edge_outages(ctx),
+        needs_lab=True,
+    ),
+    Group(
+        "resilience",
+        "ixports",
+        "IxPortOutages",
+        "each IX port down in turn: towns reach the peers' prefixes, and the peers ours, through another edge",
+        lambda ctx, _st: ix_outage.ix_port_outages(ctx),
         needs_lab=True,
     ),
 )

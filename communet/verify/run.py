@@ -37,10 +37,10 @@ class Context:
 
 
 def plan(exp: Expectations) -> dict[str, dict[str, str]]:
-    """Device -> key -> FRR command: the same for every router, more for the IX edge."""
+    """Device -> key -> FRR command: the same for every router, more for each IX edge."""
     out = {r: dict(frr_json.COMMANDS) for r in exp.routers}
-    if exp.edge:
-        out[exp.edge].update(ix.edge_commands(exp))
+    for edge in exp.edges:
+        out[edge].update(ix.edge_commands(exp, edge))
     return out
 
 

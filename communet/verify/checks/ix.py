@@ -1,4 +1,5 @@
-"""IX checks: sessions up, exactly our aggregates announced, bad routes kept out, max-prefix set."""
+"""IX checks on every edge router with an IX port: sessions up, exactly our aggregates announced,
+bad routes kept out, max-prefix set."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from netaddr import IPNetwork
 
 from communet.verify import frr_json as fj
-from communet.verify.expect import Expectations
+from communet.verify.expect import Expectations, Session
 from communet.verify.results import NOT_COLLECTED, Check, check
 
 FAMILY = "ix"
@@ -19,18 +20,23 @@ def advertised_key(family: str, address: str) -> str:
     return f"advertised {family} {address}"
 
 
-def edge_commands(exp: Expectations) -> dict[str, str]:
-    """The edge router's extra commands: its BGP tables and what it sends each IX neighbor."""
+def neighbors_of(exp: Expectations, router: str) -> list[Session]:
+    """The IX sessions of ``router``."""
+    return [s for s in exp.ix_neighbors if s.router == router]
+
+
+def edge_commands(exp: Expectations, router: str) -> dict[str, str]:
+    """An IX edge router's extra commands: its BGP tables and what it sends each IX neighbor."""
     cmds = dict(fj.EDGE_COMMANDS)
-    for s in exp.ix_neighbors:
+    for s in neighbors_of(exp, router):
         cmds[advertised_key(s.family, s.address)] = fj.advertised_command(s.family, s.address)
     return cmds
 
 
-def sessions(exp: Expectations, edge: dict[str, Any]) -> list[Check]:
+def sessions(exp: Expectations, router: str, edge: dict[str, Any]) -> list[Check]:
     peers = fj.bgp_peers(edge.get("bgp") or {})
     out = []
-    for s in exp.ix_neighbors:
+    for s in neighbors_of(exp, router):
         p = peers.get(s.address)
         where = f"{s.description} {s.address}"
         out.append(
@@ -57,9 +63,9 @@ def sessions(exp: Expectations, edge: dict[str, Any]) -> list[Check]:
     return out
 
 
-def announced(exp: Expectations, edge: dict[str, Any]) -> list[Check]:
+def announced(exp: Expectations, router: str, edge: dict[str, Any]) -> list[Check]:
     out = []
-    for s in exp.ix_neighbors:
+    for s in neighbors_of(exp, router):
         sent = fj.advertised(edge.get(advertised_key(s.family, s.address)) or {})
         want = set(exp.announced[s.family])
         out.append(
@@ -79,9 +85,9 @@ def _family(prefix: str) -> str:
     return "ipv4" if IPNetwork(prefix).version == 4 else "ipv6"
 
 
-def rejected(exp: Expectations, edge: dict[str, Any], bad: dict[str, str]) -> list[Check]:
-    """No route for a bad prefix (what -> prefix) learned from any IX neighbor."""
-    ix_addresses = {s.address for s in exp.ix_neighbors}
+def rejected(exp: Expectations, router: str, edge: dict[str, Any], bad: dict[str, str]) -> list[Check]:
+    """No route for a bad prefix (what -> prefix) learned by ``router`` from any IX neighbor."""
+    ix_addresses = {s.address for s in neighbors_of(exp, router)}
     tables = {"ipv4": fj.bgp_paths(edge.get("bgp_v4") or {}), "ipv6": fj.bgp_paths(edge.get("bgp_v6") or {})}
     out = []
     for what, prefix in bad.items():
@@ -91,7 +97,7 @@ def rejected(exp: Expectations, edge: dict[str, Any], bad: dict[str, str]) -> li
             check(
                 FAMILY,
                 "bad prefix rejected",
-                exp.edge or "",
+                router,
                 f"{what} {prefix}",
                 seen and not via,
                 NOT_COLLECTED
@@ -104,9 +110,9 @@ def rejected(exp: Expectations, edge: dict[str, Any], bad: dict[str, str]) -> li
     return out
 
 
-def accepted(exp: Expectations, edge: dict[str, Any], good: list[str]) -> list[Check]:
-    """What a bilateral peer registered does arrive (the filters are not simply closed)."""
-    ix_addresses = {s.address for s in exp.ix_neighbors}
+def accepted(exp: Expectations, router: str, edge: dict[str, Any], good: list[str]) -> list[Check]:
+    """What a bilateral peer registered does arrive at ``router`` (the filters are not simply closed)."""
+    ix_addresses = {s.address for s in neighbors_of(exp, router)}
     tables = {"ipv4": fj.bgp_paths(edge.get("bgp_v4") or {}), "ipv6": fj.bgp_paths(edge.get("bgp_v6") or {})}
     out = []
     for prefix in good:
@@ -115,7 +121,7 @@ def accepted(exp: Expectations, edge: dict[str, Any], good: list[str]) -> list[C
             check(
                 FAMILY,
                 "registered prefix accepted",
-                exp.edge or "",
+                router,
                 prefix,
                 bool(via),
                 f"from {', '.join(via)}" if via else "missing",
@@ -124,5 +130,20 @@ def accepted(exp: Expectations, edge: dict[str, Any], good: list[str]) -> list[C
     return out
 
 
-def all_checks(exp: Expectations, edge: dict[str, Any], bad: dict[str, str], good: list[str]) -> list[Check]:
-    return sessions(exp, edge) + announced(exp, edge) + rejected(exp, edge, bad) + accepted(exp, edge, good)
+def edge_checks(
+    exp: Expectations, router: str, edge: dict[str, Any], bad: dict[str, str], good: list[str]
+) -> list[Check]:
+    """Every IX check of one edge router, on its collected ``edge`` state."""
+    return (
+        sessions(exp, router, edge)
+        + announced(exp, router, edge)
+        + rejected(exp, router, edge, bad)
+        + accepted(exp, router, edge, good)
+    )
+
+
+def all_checks(
+    exp: Expectations, state: dict[str, dict[str, Any]], bad: dict[str, str], good: list[str]
+) -> list[Check]:
+    """The IX checks of every edge router on the IX."""
+    return [c for router in exp.edges for c in edge_checks(exp, router, state.get(router, {}), bad, good)]

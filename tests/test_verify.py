@@ -670,35 +670,3 @@ def test_a_leak_on_the_second_edge_fails_on_that_edge_only():
     assert sorted(failed(run_checks(state))) == sorted(
         [("bad prefix rejected", second), ("route_server ipv4 established", second)]
     )
-
-
-def test_an_ix_port_outage_for_each_port_goes_around_through_the_other_edge():
-    from communet.verify.checks import ix_outage
-
-    outages = ix_outage.outages(_network_ctx())
-    assert [o.edge.hostname for o in outages] == list(EXP.edges)
-    for outage in outages:
-        other = next(INTENTS[e] for e in EXP.edges if e != outage.edge.hostname)
-        assert isinstance(other, RouterIntent)
-        assert outage.other_loopbacks == {other.loopback_v4, other.loopback_v6}
-        assert outage.addresses == {
-            str(IPNetwork(a).ip) for p in NET.ix.edge_ports if p.device == outage.edge.hostname for a in (p.v4, p.v6)
-        }
-        assert not outage.addresses & outage.other_addresses
-        assert outage.port in {i.name for i in outage.edge.interfaces if i.kind == "ix"}
-    one_edge = dataclasses.replace(EXP, edges=EXP.edges[:1])
-    assert ix_outage.outages(_network_ctx(one_edge)) == []  # nobody to take over: no outage is tried
-
-
-def test_best_next_hops_read_only_the_best_path():
-    from communet.verify.checks.ix_outage import best_next_hops
-
-    a, b = (t.address for t in EXP.targets[:2])
-    data = {
-        "paths": [
-            {"nexthops": [{"ip": a}], "bestpath": {"overall": True}},
-            {"nexthops": [{"ip": b}]},
-        ]
-    }
-    assert best_next_hops(data) == {a}
-    assert best_next_hops({}) == set()

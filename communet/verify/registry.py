@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from communet.verify.checks import backbone, ix, ix_outage, policy, resilience, telephony, uplink
+from communet.verify.checks import backbone, ix, policy, resilience, telephony, uplink
 from communet.verify.results import Check
 
 if TYPE_CHECKING:
@@ -172,14 +172,6 @@ GROUPS: tuple[Group, ...] = (
         "EdgeOutages",
         "each edge router down, then each of its IX and transit ports: towns keep the default and the internet",
         lambda ctx, _st: uplink.edge_outages(ctx),
-        needs_lab=True,
-    ),
-    Group(
-        "resilience",
-        "ixports",
-        "IxPortOutages",
-        "each IX port down in turn: towns reach the peers' prefixes, and the peers ours, through another edge",
-        lambda ctx, _st: ix_outage.ix_port_outages(ctx),
         needs_lab=True,
     ),
 )

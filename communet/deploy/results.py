@@ -15,7 +15,7 @@ Status = Literal[
     "skipped",  # not attempted (an earlier wave failed)
 ]
 OK_STATUSES: frozenset[str] = frozenset({"unchanged", "pending", "applied"})
-Step = Literal["connect", "lock", "render", "backup", "diff", "check", "apply", "verify", "rollback", ""]
+Step = Literal["connect", "lock", "render", "backup", "diff", "check", "apply", "verify", "wave-verify", "rollback", ""]
 
 
 @dataclass

@@ -211,3 +211,33 @@ def test_a_kept_snapshot_is_read_back_byte_for_byte(tmp_path: Path) -> None:
     )
     save_snapshot(store, "r1", snap)
     assert load_snapshot(store, "r1") == snap
+
+
+# --- the report: the Ansible engine's (from its devices' results) says what the Nornir one says ---
+
+
+@pytest.mark.parametrize("failing", [None, 1])
+def test_the_report_from_device_results_is_the_report_of_the_run(intents, tmp_path: Path, failing) -> None:
+    from communet.deploy.run import report_of
+
+    devs = devices(intents)[:4]
+    waves = [devs[:1], devs[1:3], devs[3:]]
+    fake = Wave(failing=None if failing is None else devs[failing].name)
+    ran = run(fake, waves, make_ctx(intents, tmp_path))
+    # what Ansible's workers leave behind: the results of the devices they ran, through JSON
+    found = {r.device: DeviceResult.from_json(r.as_json()) for r in ran.results if r.status != "skipped"}
+    assert report_of(waves, found, commit=True).as_json() == ran.as_json()
+    assert ran.ok is (failing is None)
+
+
+def test_devices_the_play_never_reached_are_reported_not_started(intents) -> None:
+    from communet.deploy.run import report_of
+
+    a, b = devices(intents)[:2]
+    done = DeviceResult(a.name, a.site, a.platform.name, 1, "applied", changed=True)
+    report = report_of([[a], [b]], {a.name: done}, commit=True, stopped_by="ansible-playbook exited 99")
+    assert [(r.device, r.status, r.message) for r in report.results] == [
+        (a.name, "applied", ""),
+        (b.name, "skipped", "not started: ansible-playbook exited 99"),
+    ]
+    assert report.stopped_after_wave is None and not report.ok

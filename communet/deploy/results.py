@@ -62,6 +62,23 @@ class DeviceResult:
             "diff": list(self.diff),
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DeviceResult:
+        """The result :meth:`as_json` wrote (another process of the same deploy: Ansible's workers)."""
+        return cls(
+            data["device"],
+            data["site"],
+            data["platform"],
+            data["wave"],
+            data["status"],
+            changed=data["changed"],
+            step=data["step"] or "",
+            message=data["message"],
+            diff=list(data["diff"]),
+            backup=data["backup"] or "",
+            seconds=data["seconds"],
+        )
+
 
 @dataclass
 class DeployReport:

@@ -145,6 +145,25 @@ def run_waves(
     return report
 
 
+def report_of(
+    waves: list[list[Device]], found: dict[str, DeviceResult], commit: bool, stopped_by: str | None = None
+) -> DeployReport:
+    """The report of a deploy another engine ran (Ansible's play), from the devices' results:
+    a device with none was not started, as :func:`run_waves` says it."""
+    report = DeployReport(commit=commit, results=[], stopped_by=stopped_by)
+    for number, wave in enumerate(waves, 1):
+        why = f"wave {report.stopped_after_wave} failed" if report.stopped_after_wave is not None else None
+        why = why or f"not started: {stopped_by or 'the run ended first'}"
+        ran = report.stopped_after_wave is None and any(d.name in found for d in wave)
+        got = [found[d.name] if ran and d.name in found else skipped(d, number, why) for d in wave]
+        for r in got:
+            r.wave = number
+        report.results += got
+        if ran and not all(r.ok for r in got):
+            report.stopped_after_wave = number
+    return report
+
+
 def deploy(
     intents: dict[str, Intent],
     options: DeployOptions,

@@ -7,10 +7,13 @@ playbook's template reads, from the same places the Nornir deploy reads them.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from communet import ROOT
@@ -49,6 +52,22 @@ def playbook_argv(intents: dict[str, Intent], options: DeployOptions, waves: lis
     return argv
 
 
+@contextmanager
+def what_if_file(options: DeployOptions) -> Iterator[list[str]]:
+    """``DeployOptions.intended`` for the playbook: a private file while it runs (it holds secrets)."""
+    if not options.intended:
+        yield []
+        return
+    options.state_dir.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix="intended-", suffix=".json", dir=options.state_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(options.intended, fh)
+        yield ["-e", f"intended_file={name}"]
+    finally:
+        os.unlink(name)
+
+
 def deploy_with_ansible(intents: dict[str, Intent], options: DeployOptions) -> int:
     """Run the playbook (raises PlanError, TargetError, LockHeld); write the report as the Nornir
     deploy does (``last.json``); return the playbook's exit status."""
@@ -66,9 +85,9 @@ def deploy_with_ansible(intents: dict[str, Intent], options: DeployOptions) -> i
     ):
         if value is not None:
             env[name] = str(value)  # the action plugin resolves the target as the CLI does
-    with DeployLock(options.state_dir / "deploy.lock"):
+    with DeployLock(options.state_dir / "deploy.lock"), what_if_file(options) as extra:
         start_results(options.state_dir)
-        code = subprocess.run(argv, cwd=ROOT, env=env, check=False).returncode
+        code = subprocess.run(argv + extra, cwd=ROOT, env=env, check=False).returncode
         write_report(
             waves, options.state_dir, options.commit, None if code in (0, 2) else f"ansible-playbook exited {code}"
         )

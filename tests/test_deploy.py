@@ -100,9 +100,13 @@ def test_the_default_canary_is_the_first_town_alone(intents) -> None:
     assert targets(intents, DeployOptions(limit=[single])) == [[d for d in devs if d.name == single]]
 
 
-def test_ansible_takes_the_same_canary_wave(intents, tmp_path: Path) -> None:
-    from communet.deploy.ansible import playbook_argv
+def playbook_argv(intents, options: DeployOptions) -> list[str]:
+    from communet.deploy.ansible import playbook_argv as argv_of
 
+    return argv_of(intents, options, targets(intents, options))
+
+
+def test_ansible_takes_the_same_canary_wave(intents, tmp_path: Path) -> None:
     first = targets(intents, DeployOptions())[0]
     argv = playbook_argv(intents, DeployOptions(state_dir=tmp_path))
     assert f"canary={','.join(d.name for d in first)}" in argv and f"canary_size={len(first)}" in argv
@@ -381,8 +385,6 @@ def test_playbook_filters_mask_the_diff_and_read_ospf(intents, monkeypatch) -> N
 
 
 def test_ansible_argv_follows_the_same_options(intents, tmp_path: Path) -> None:
-    from communet.deploy.ansible import playbook_argv
-
     town = next(i.site for i in intents.values() if i.kind == "router" and i.role == "town")
     device = next(iter(intents))
     dry = playbook_argv(intents, DeployOptions(limit=[f"{town},{device}"], state_dir=tmp_path, wave_size=3))

@@ -391,3 +391,107 @@ def test_a_signal_mid_deploy_leaves_each_device_verified_or_as_it_was(deployed, 
     back = deploy(tmp_path / "back", limit=hosts)
     assert back.ok, [r.as_json() for r in back.results if not r.ok]
     assert all("SIGNAL-PROBE" not in running(h) for h in hosts)
+
+
+# --- a wave whose changes are each fine alone but not together: the wave verify rolls it all back ---
+
+
+def span_between(intents, host: str, peer: str) -> str:
+    return next(i.name for i in intents[host].interfaces if i.kind == "span" and i.peer == peer)
+
+
+def neighbor_full(host: str, router_id: str) -> bool:
+    from communet.deploy.drivers.frr import json_of, ospf_full
+
+    return router_id in ospf_full(json_of(node_cmd(host, "vtysh", "-c", "show ip ospf neighbor json").stdout))
+
+
+def wait_until(probe, timeout: float = 30) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not probe():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.5)
+    return True
+
+
+def swapped_areas(intents) -> tuple[str, str, dict[str, str], str]:
+    """Two neighbouring town routers whose span is down because one of them drifted (``b`` runs its
+    end in the next area, changed by hand), and what-if texts for a wave of both: ``a`` moves its end
+    to the next area (what ``b`` runs) and ``b`` gets its real config back (what ``a`` runs). Either
+    change alone brings the span up; both at once leave its ends in different areas again.
+
+    The two deploy in parallel and each verifies before the other is done, so neither's own verify
+    expects the span (down before, its peer not yet on its new config); only the wave verify, with
+    both on their new configs, does. Returns ``a``, ``b``, the texts and ``b``'s running config."""
+    a, b = town_routers(intents)[:2]
+    area = intents[a].ospf.area
+    drifted = str(IPAddress(area) + 1)
+    at_b = span_between(intents, b, a)
+    cmds = ["-c", "configure terminal", "-c", f"interface {at_b}", "-c", f"no ip ospf area {area}"]
+    out = node_cmd(b, "vtysh", *cmds, "-c", f"ip ospf area {drifted}")
+    assert out.returncode == 0 and "Must remove" not in out.stdout, out.stdout + out.stderr
+    b_loopback = intents[b].loopback_v4
+    assert wait_until(lambda: not neighbor_full(a, b_loopback)), "the drifted span stayed up"
+    moved = wrong_area(real_intended(a, intents), span_between(intents, a, b), area)
+    return a, b, {a: moved, b: real_intended(b, intents)}, running(b)
+
+
+def restore_drifted(intents, tmp_path: Path, a: str, b: str, original: dict[str, str]) -> None:
+    """``b`` back on its real config (a deploy of it alone), the span up again."""
+    back = deploy(tmp_path / "back", limit=[b])
+    assert back.ok, [r.as_json() for r in back.results]
+    assert {h: running(h) for h in (a, b)} == original
+    assert wait_until(lambda: neighbor_full(a, intents[b].loopback_v4))
+
+
+def test_a_wave_fine_device_by_device_but_not_together_is_rolled_back(deployed, tmp_path: Path) -> None:
+    a, b = town_routers(deployed)[:2]
+    original = {h: running(h) for h in (a, b)}
+    a, b, texts, drifted = swapped_areas(deployed)
+    try:
+        report = deploy(tmp_path, limit=[a, b], auto_canary=False, intended=texts)
+        by = {r.device: r for r in report.results}
+        assert [(by[h].status, by[h].step) for h in (a, b)] == [("rolled-back", "wave-verify")] * 2, [
+            r.as_json() for r in report.results
+        ]
+        assert all(f"wave 1 verify failed on {a}" in by[h].message for h in (a, b)), by[a].message
+        assert f"OSPF neighbor {deployed[b].loopback_v4}" in by[a].message
+        assert report.stopped_after_wave == 1 and not report.ok
+        assert (running(a), running(b)) == (original[a], drifted)  # each as it was, byte for byte
+        saved = json.loads((tmp_path / "deploy" / "last.json").read_text())
+        assert [(d["status"], d["step"]) for d in saved["devices"]] == [("rolled-back", "wave-verify")] * 2
+    finally:
+        restore_drifted(deployed, tmp_path, a, b, original)
+
+
+def test_the_ansible_engine_rolls_the_same_wave_back_and_reports_it_alike(
+    deployed, tmp_path: Path, monkeypatch
+) -> None:
+    from communet.deploy.ansible import deploy_with_ansible
+
+    a, b = town_routers(deployed)[:2]
+    original = {h: running(h) for h in (a, b)}
+    a, b, texts, drifted = swapped_areas(deployed)
+    monkeypatch.setenv("ANSIBLE_STDOUT_CALLBACK", "default")
+    try:
+        options = DeployOptions(
+            commit=True,
+            limit=[a, b],
+            auto_canary=False,
+            verify_timeout=VERIFY_TIMEOUT,
+            state_dir=tmp_path / "deploy",
+            intended=texts,
+        )
+        code = deploy_with_ansible(build_design(load_network(ROOT / "inventory")), options)
+        assert code != 0
+        saved = json.loads((tmp_path / "deploy" / "last.json").read_text())
+        by = {d["device"]: d for d in saved["devices"]}
+        assert [(by[h]["status"], by[h]["step"]) for h in (a, b)] == [("rolled-back", "wave-verify")] * 2, saved
+        assert all(f"wave 1 verify failed on {a}" in by[h]["message"] for h in (a, b))
+        assert saved["stopped_after_wave"] == 1 and saved["ok"] is False
+        assert (running(a), running(b)) == (original[a], drifted)
+    finally:
+        restore_drifted(deployed, tmp_path, a, b, original)

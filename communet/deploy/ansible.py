@@ -7,20 +7,24 @@ playbook's template reads, from the same places the Nornir deploy reads them.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from communet import ROOT
+from communet.deploy.ansible_step import start_results, write_report
 from communet.deploy.lock import DeployLock
 from communet.deploy.plan import select, split_names
 from communet.deploy.run import DeployOptions, targets
 from communet.deploy.secrets import load_secrets, secret_names
 from communet.deploy.target import ENV_KEY, ENV_KNOWN_HOSTS, ENV_TARGET, ENV_USER, resolve
 from communet.design import Intent
-from communet.inventories import devices, group_name
+from communet.inventories import Device, devices, group_name
 
 PLAYBOOK = ROOT / "playbooks" / "deploy.yml"
 
@@ -32,13 +36,13 @@ def ansible_limit(intents: dict[str, Intent], names: Sequence[str]) -> str:
     return ",".join(group_name("site", n) if n in sites else n for n in split_names(names))
 
 
-def playbook_argv(intents: dict[str, Intent], options: DeployOptions) -> list[str]:
+def playbook_argv(intents: dict[str, Intent], options: DeployOptions, waves: list[list[Device]]) -> list[str]:
+    """The ``ansible-playbook`` command line for ``waves`` (as :func:`communet.deploy.run.targets` plans them)."""
     argv = [str(Path(sys.executable).parent / "ansible-playbook"), str(PLAYBOOK.relative_to(ROOT)), "--diff"]
     if not options.commit:
         argv.append("--check")
     if options.limit:
         argv += ["--limit", ansible_limit(intents, options.limit)]
-    waves = targets(intents, options)
     if len(waves) > 1 and (options.canary or options.auto_canary):  # wave 1 alone, as the Nornir deploy
         argv += ["-e", f"canary={','.join(d.name for d in waves[0])}", "-e", f"canary_size={len(waves[0])}"]
     if options.wave_size:
@@ -48,11 +52,28 @@ def playbook_argv(intents: dict[str, Intent], options: DeployOptions) -> list[st
     return argv
 
 
+@contextmanager
+def what_if_file(options: DeployOptions) -> Iterator[list[str]]:
+    """``DeployOptions.intended`` for the playbook: a private file while it runs (it holds secrets)."""
+    if not options.intended:
+        yield []
+        return
+    options.state_dir.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix="intended-", suffix=".json", dir=options.state_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(options.intended, fh)
+        yield ["-e", f"intended_file={name}"]
+    finally:
+        os.unlink(name)
+
+
 def deploy_with_ansible(intents: dict[str, Intent], options: DeployOptions) -> int:
-    """Run the playbook (raises PlanError, TargetError, LockHeld); return its exit status."""
-    argv = playbook_argv(intents, options)
-    load_secrets(secret_names(intents.values()), options.secrets_files)
+    """Run the playbook (raises PlanError, TargetError, LockHeld); write the report as the Nornir
+    deploy does (``last.json``); return the playbook's exit status."""
     waves = targets(intents, options)
+    argv = playbook_argv(intents, options, waves)
+    load_secrets(secret_names(intents.values()), options.secrets_files)
     resolve([d for wave in waves for d in wave], options.target)  # a lab that is not up stops here
     env = dict(os.environ)
     given = options.target
@@ -64,5 +85,10 @@ def deploy_with_ansible(intents: dict[str, Intent], options: DeployOptions) -> i
     ):
         if value is not None:
             env[name] = str(value)  # the action plugin resolves the target as the CLI does
-    with DeployLock(options.state_dir / "deploy.lock"):
-        return subprocess.run(argv, cwd=ROOT, env=env, check=False).returncode
+    with DeployLock(options.state_dir / "deploy.lock"), what_if_file(options) as extra:
+        start_results(options.state_dir)
+        code = subprocess.run(argv + extra, cwd=ROOT, env=env, check=False).returncode
+        write_report(
+            waves, options.state_dir, options.commit, None if code in (0, 2) else f"ansible-playbook exited {code}"
+        )
+    return code

@@ -81,12 +81,14 @@ class BackupStore:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = folder / name
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as fh:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape", newline="") as fh:
             fh.write(text)
         return path
 
     def read(self, device: str, name: str) -> str:
-        return (self.run_dir / device / name).read_text(encoding="utf-8", errors="surrogateescape")
+        """The text as written, byte for byte (line ends untranslated)."""
+        with open(self.run_dir / device / name, encoding="utf-8", errors="surrogateescape", newline="") as fh:
+            return fh.read()
 
     def runs(self, kind: str | None = None) -> list[Path]:
         """Backup directories (of ``kind``, or all), oldest first by their number."""

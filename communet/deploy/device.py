@@ -6,9 +6,10 @@ Every text leaving this module (diff lines, messages) is masked of secrets.
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -109,8 +110,7 @@ class _Run:
 
     def backup(self, driver: Driver) -> Snapshot:
         snap = driver.snapshot()
-        for name, text in snap.files.items():
-            self.ctx.store.write(self.dev.name, name, text)
+        save_snapshot(self.ctx.store, self.dev.name, snap)
         self.result.backup = str(self.ctx.store.run_dir / self.dev.name)
         return snap
 
@@ -143,28 +143,37 @@ class _Run:
             intended, companions = self.intended(), self.companions()
         except MissingSecret as exc:
             return self.fail("failed", f"{exc}; hint: {self.ctx.secrets_hint}")
+        try:
+            with self.on_device(companions) as driver:
+                return self.steps(driver, intended)
+        except Unusable as exc:
+            return self.fail("failed", str(exc))
+
+    @contextlib.contextmanager
+    def on_device(self, companions: dict[str, str]) -> Iterator[Driver]:
+        """Connected and holding the device lock; :class:`Unusable` when either fails."""
         self.step = "connect"
         session = Session(self.ctx.target.endpoint(self.dev))
         try:
             driver = driver_for(self.dev.intent, Remote(session), companions)
             session.open()
         except NoDriver as exc:
-            return self.fail("failed", str(exc))
+            raise Unusable(str(exc)) from None
         except HostKeyChanged as exc:
             self.ctx.stop(f"host key of {self.dev.name} changed")
-            return self.fail("failed", str(exc))
+            raise Unusable(str(exc)) from None
         except Unreachable as exc:
             session.close()
-            return self.fail("failed", f"unreachable: {exc}")
+            raise Unusable(f"unreachable: {exc}") from None
         lock = DeviceLock(session, driver.lock_path)
         try:
             self.step = "lock"
             lock.acquire()
         except (DeviceLocked, Unreachable) as exc:
             session.close()
-            return self.fail("failed", str(exc))
+            raise Unusable(str(exc)) from None
         try:
-            return self.steps(driver, intended)
+            yield driver
         finally:
             with contextlib.suppress(Exception):
                 driver.cleanup()
@@ -191,6 +200,84 @@ class _Run:
             self.result.status, self.result.changed = "pending", True
             return self.result
         return self.change(driver, snap)
+
+    def recheck(self, driver: Driver, before: Snapshot, intended: str) -> DeviceResult:
+        """The wave verify: still on its intended config, and its verify holds with the whole wave changed."""
+        self.step = "wave-verify"
+        try:
+            now = driver.snapshot()
+            driver.stage(intended)
+            left = driver.check_and_diff(now, intended)
+            if left:
+                raise StepFailed(f"no longer on its intended config: {left[:3]}")
+            driver.verify(expectations(self.dev.intent, before, self.ctx), self.ctx.verify_timeout)
+        except Exception as exc:  # whatever broke, the wave goes back
+            return self.fail("failed", describe(exc))
+        self.result.status = "applied"
+        return self.result
+
+    def undo(self, driver: Driver, before: Snapshot, reason: str) -> DeviceResult:
+        """Back to ``before`` after its wave failed; its verified config was saved, so the restored one is too."""
+        self.step = "wave-verify"
+        driver.persisted = True
+        return self.rollback(driver, before, reason)
+
+
+class Unusable(RuntimeError):
+    """The device cannot be worked on now (no driver, unreachable, locked); the message says why."""
+
+
+#: Beside a device's backed-up files: the state its verify compares with (``Snapshot``'s sets).
+STATE_FILE = "state.json"
+
+
+def save_snapshot(store: BackupStore, device: str, snap: Snapshot) -> None:
+    for name, text in snap.files.items():
+        store.write(device, name, text)
+    state = {"ospf_full": sorted(snap.ospf_full), "bgp_up": sorted(snap.bgp_up)}
+    store.write(device, STATE_FILE, json.dumps(state) + "\n")
+
+
+def load_snapshot(store: BackupStore, device: str) -> Snapshot:
+    """The snapshot :func:`save_snapshot` kept for ``device`` in this run's backups."""
+    folder = store.run_dir / device
+    names = sorted(p.name for p in folder.iterdir() if p.name != STATE_FILE)
+    state = json.loads(store.read(device, STATE_FILE))
+    return Snapshot(
+        files={n: store.read(device, n) for n in names},
+        ospf_full=frozenset(state["ospf_full"]),
+        bgp_up=frozenset(state["bgp_up"]),
+    )
+
+
+def wave_check(device: Device, result: DeviceResult, ctx: DeployContext) -> str | None:
+    """Re-verify an applied device with its whole wave on its new config: None, or what failed."""
+    run = _Run(device, result.wave, ctx)
+    try:
+        intended, companions = run.intended(), run.companions()
+        before = load_snapshot(ctx.store, device.name)
+        with run.on_device(companions) as driver:
+            checked = run.recheck(driver, before, intended)
+    except Exception as exc:  # unreachable, locked, no backup: the wave is not verified
+        return describe(exc)
+    return None if checked.ok else checked.message
+
+
+def wave_rollback(device: Device, result: DeviceResult, ctx: DeployContext, reason: str) -> DeviceResult:
+    """Roll an applied device back to this run's backup after its wave failed; ``result`` says so."""
+    run = _Run(device, result.wave, ctx)
+    run.result = result
+    run.step = "wave-verify"
+    try:
+        companions = run.companions()
+        before = load_snapshot(ctx.store, device.name)
+        with run.on_device(companions) as driver:
+            out = run.undo(driver, before, reason)
+    except Exception as exc:  # it could not even be reached: a person must look
+        run.step = "wave-verify"
+        return run.fail("rollback-failed", f"{reason}; ROLLBACK FAILED: {describe(exc)}")
+    out.changed = out.status != "rolled-back"
+    return out
 
 
 def describe(exc: BaseException) -> str:

@@ -15,7 +15,7 @@ Status = Literal[
     "skipped",  # not attempted (an earlier wave failed)
 ]
 OK_STATUSES: frozenset[str] = frozenset({"unchanged", "pending", "applied"})
-Step = Literal["connect", "lock", "render", "backup", "diff", "check", "apply", "verify", "rollback", ""]
+Step = Literal["connect", "lock", "render", "backup", "diff", "check", "apply", "verify", "wave-verify", "rollback", ""]
 
 
 @dataclass
@@ -61,6 +61,23 @@ class DeviceResult:
             "seconds": round(self.seconds, 2),
             "diff": list(self.diff),
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DeviceResult:
+        """The result :meth:`as_json` wrote (another process of the same deploy: Ansible's workers)."""
+        return cls(
+            data["device"],
+            data["site"],
+            data["platform"],
+            data["wave"],
+            data["status"],
+            changed=data["changed"],
+            step=data["step"] or "",
+            message=data["message"],
+            diff=list(data["diff"]),
+            backup=data["backup"] or "",
+            seconds=data["seconds"],
+        )
 
 
 @dataclass

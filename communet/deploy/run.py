@@ -1,7 +1,10 @@
-"""A whole deploy: plan the waves, take the lock, run each wave, stop at a failed wave.
+"""A whole deploy: plan the waves, take the lock, run each wave, verify it, stop at a failed wave.
 
 The per-wave runner is pluggable: Nornir's threaded runner (``nornir_tasks/deploy.py``)
-in the ``communet deploy`` command, a serial loop here.
+in the ``communet deploy`` command, a serial loop here. Once every device of a wave is
+done and none failed, a commit verifies the wave again (:func:`verify_wave`): each
+device it changed must still pass its own verify now that the whole wave runs its new
+config, or every device the wave changed goes back to this run's backup.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from pathlib import Path
 
 from communet import ROOT
 from communet.deploy.backups import BackupStore
-from communet.deploy.device import DeployContext, deploy_device
+from communet.deploy.device import DeployContext, deploy_device, wave_check, wave_rollback
 from communet.deploy.lock import DeployLock
 from communet.deploy.plan import plan_waves, select
 from communet.deploy.results import DeployReport, DeviceResult
@@ -31,6 +34,10 @@ DEPLOY_DIR = ROOT / "reports" / "deploy"
 LAB_SECRETS = SECRETS_FILE
 
 WaveRunner = Callable[[list[Device], int, DeployContext], list[DeviceResult]]
+#: Re-verify one applied device of a finished wave: None, or what failed.
+WaveCheck = Callable[[Device, DeviceResult, DeployContext], str | None]
+#: Roll one applied device of a failed wave back; the reason goes in its result.
+WaveUndo = Callable[[Device, DeviceResult, DeployContext, str], DeviceResult]
 
 
 def serial_wave(wave: list[Device], number: int, ctx: DeployContext) -> list[DeviceResult]:
@@ -84,7 +91,42 @@ def skipped(dev: Device, wave: int, why: str) -> DeviceResult:
     return DeviceResult(dev.name, dev.site, dev.platform.name, wave, "skipped", message=why)
 
 
-def run_waves(waves: list[list[Device]], ctx: DeployContext, runner: WaveRunner = serial_wave) -> DeployReport:
+def wave_verifies(results: list[DeviceResult], ctx: DeployContext) -> bool:
+    """A commit whose wave changed a device and failed none (a signal may have left some not started)."""
+    done = [r for r in results if r.status != "skipped"]
+    return ctx.commit and all(r.ok for r in done) and any(r.status == "applied" for r in done)
+
+
+def verify_wave(
+    results: list[DeviceResult],
+    wave: list[Device],
+    ctx: DeployContext,
+    check: WaveCheck = wave_check,
+    undo: WaveUndo = wave_rollback,
+) -> list[DeviceResult]:
+    """Re-verify each device the wave applied, in wave order, up to the first that fails; then
+    roll every applied device back, last first. A signal meanwhile does not cut this short:
+    each device ends verified on its new config or rolled back, and its result says which."""
+    if not wave_verifies(results, ctx):
+        return results
+    by_name = {d.name: d for d in wave}
+    applied = [r for r in results if r.status == "applied"]
+    for r in applied:
+        problem = check(by_name[r.device], r, ctx)
+        if problem is not None:
+            reason = f"wave {r.wave} verify failed on {r.device}: {ctx.masker(problem)}"
+            back = {a.device: undo(by_name[a.device], a, ctx, reason) for a in reversed(applied)}
+            return [back.get(x.device, x) for x in results]
+    return results
+
+
+def run_waves(
+    waves: list[list[Device]],
+    ctx: DeployContext,
+    runner: WaveRunner = serial_wave,
+    check: WaveCheck = wave_check,
+    undo: WaveUndo = wave_rollback,
+) -> DeployReport:
     report = DeployReport(commit=ctx.commit, results=[])
     for number, wave in enumerate(waves, 1):
         why = f"wave {report.stopped_after_wave} failed" if report.stopped_after_wave is not None else None
@@ -96,8 +138,28 @@ def run_waves(waves: list[list[Device]], ctx: DeployContext, runner: WaveRunner 
             continue
         order = {d.name: i for i, d in enumerate(wave)}
         got = sorted(runner(wave, number, ctx), key=lambda r: order[r.device])
+        got = verify_wave(got, wave, ctx, check, undo)
         report.results += got
         if not all(r.ok for r in got):
+            report.stopped_after_wave = number
+    return report
+
+
+def report_of(
+    waves: list[list[Device]], found: dict[str, DeviceResult], commit: bool, stopped_by: str | None = None
+) -> DeployReport:
+    """The report of a deploy another engine ran (Ansible's play), from the devices' results:
+    a device with none was not started, as :func:`run_waves` says it."""
+    report = DeployReport(commit=commit, results=[], stopped_by=stopped_by)
+    for number, wave in enumerate(waves, 1):
+        why = f"wave {report.stopped_after_wave} failed" if report.stopped_after_wave is not None else None
+        why = why or f"not started: {stopped_by or 'the run ended first'}"
+        ran = report.stopped_after_wave is None and any(d.name in found for d in wave)
+        got = [found[d.name] if ran and d.name in found else skipped(d, number, why) for d in wave]
+        for r in got:
+            r.wave = number
+        report.results += got
+        if ran and not all(r.ok for r in got):
             report.stopped_after_wave = number
     return report
 

@@ -1,4 +1,5 @@
-"""``communet_backups``: number a deploy's backup run (``start``) or rotate old runs (``rotate``)."""
+"""``communet_backups``: number a wave's backup run (``start``; the first wave also starts the play's
+device results) or rotate old runs (``rotate``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from ansible.plugins.action import ActionBase
 
-from communet.deploy.ansible_step import rotate_backups, start_backups
+from communet.deploy.ansible_step import rotate_backups, start_backups, start_results
 
 
 class ActionModule(ActionBase):
@@ -21,5 +22,8 @@ class ActionModule(ActionBase):
         if args.get("action", "start") == "rotate":
             result.update(changed=False, removed=rotate_backups(state_dir, keep))
         else:
+            play = task_vars or {}
+            if play["ansible_play_hosts_all"][:1] == play["ansible_play_batch"][:1]:
+                start_results(state_dir)
             result.update(changed=False, run=start_backups(state_dir, keep, not self._play_context.check_mode))
         return result

@@ -30,6 +30,7 @@ class ActionModule(ActionBase):
                 state_dir=Path(args["state_dir"]),
                 run=args.get("run"),
                 verify_timeout=float(args.get("verify_timeout", 60)),
+                intended_file=Path(args["intended_file"]) if args.get("intended_file") else None,
             )
         )
         return result

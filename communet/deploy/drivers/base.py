@@ -68,6 +68,8 @@ class Driver(ABC):
 
     #: the device lock's file, in a directory the login user owns (see communet.deploy.device_lock)
     lock_path = "/var/tmp/communet-deploy/lock"
+    #: the device starts with the new config (:meth:`persist` ran): a rollback saves the restored one too
+    persisted = False
 
     def persist(self) -> None:  # noqa: B027 - most platforms run what they load
         """Make the verified config the one the device starts with (after :meth:`verify`)."""

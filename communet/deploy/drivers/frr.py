@@ -54,7 +54,6 @@ class FrrDriver(Driver):
     """``frr.conf`` is written only by FRR itself (``write memory``), once the new config is verified."""
 
     staged_files = (STAGED, ROLLBACK, f"{STAGED}.communet-tmp", f"{ROLLBACK}.communet-tmp")
-    persisted = False
     intended = ""
     lock_path = f"{STAGING}/lock"
 

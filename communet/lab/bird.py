@@ -16,10 +16,11 @@ from dataclasses import dataclass
 
 from netaddr import IPNetwork
 
-from communet.lab.member import HOLD_S, KEEPALIVE_S, router_id
+from communet.lab.member import router_id
 from communet.lab.netns import LabError, enter, run, spawn
 from communet.lab.nodes import node_paths
 from communet.lab.secrets import lab_secret
+from communet.lab.session_timers import CONNECT_DELAY_S, CONNECT_RETRY_S, ERROR_WAIT_S, HOLD_S, KEEPALIVE_S
 from communet.lab.state import State
 from communet.lab.templates import render
 from communet.model.checks import MIN_REGISTERED_LEN
@@ -27,7 +28,6 @@ from communet.model.ix import RouteServer
 from communet.model.network import Network
 from communet.model.text import bad_character
 
-CONNECT_RETRY_S = 5
 #: Shortest prefix a route server accepts, per IP version.
 MIN_LEN = MIN_REGISTERED_LEN
 
@@ -57,6 +57,8 @@ class RsConfig:
     asn: int
     log: str
     connect_retry: int
+    connect_delay: int
+    error_wait: tuple[int, int]
     keepalive: int
     hold: int
     bogons_v4: tuple[str, ...]
@@ -122,6 +124,8 @@ def rs_config(net: Network, rs: RouteServer, log: str) -> RsConfig:
         rs.asn or 0,
         log,
         CONNECT_RETRY_S,
+        CONNECT_DELAY_S,
+        ERROR_WAIT_S,
         KEEPALIVE_S,
         HOLD_S,
         tuple(f"{b}+" for b in syn.bogons.v4),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from communet.design.intent import RouterIntent
@@ -57,6 +58,17 @@ def node_health(state: State, topo: Topology, node: Node) -> tuple[str, bool]:
     return "up", True
 
 
+#: Nodes asked at once: each question is a few short CLI processes that mostly wait.
+ASKED_AT_ONCE = 8
+
+
+def healths(state: State, topo: Topology, nodes: list[Node]) -> dict[str, tuple[str, bool]]:
+    """``node_health`` of each of ``nodes``, asked side by side."""
+    with ThreadPoolExecutor(max_workers=ASKED_AT_ONCE) as pool:
+        answers = list(pool.map(lambda n: node_health(state, topo, n), nodes))
+    return {n.name: a for n, a in zip(nodes, answers, strict=True)}
+
+
 def current_pid(state: State, entry: Entry) -> tuple[int, bool]:
     """The PID doing ``entry``'s job and whether it runs: the recorded one, or for a SIP server
     restarted by a deploy, the server its restart started."""
@@ -72,8 +84,9 @@ def lab_health(state: State, topo: Topology) -> list[Health]:
     for entry in state.of_kind("process"):
         procs.setdefault(entry.node, []).append((entry.name, *current_pid(state, entry)))
     out = []
+    answers = healths(state, topo, list(topo.nodes))
     for node in topo.nodes:
-        detail, ok = node_health(state, topo, node)
+        detail, ok = answers[node.name]
         mine = tuple(procs.get(node.name, []))
         out.append(Health(node.name, node.kind, mine, detail, ok and all(alive for _, _, alive in mine)))
     return out
@@ -116,13 +129,14 @@ def nudge_bgp(state: State, topo: Topology, nudged: dict[tuple[str, str], float]
                 frr.vtysh(holder, f"clear bgp {address}")
 
 
-def wait_converged(state: State, topo: Topology, timeout: float, interval: float = 0.5, grace: float = 3) -> None:
+def wait_converged(state: State, topo: Topology, timeout: float, interval: float = 0.5, grace: float = 1) -> None:
     deadline = time.monotonic() + timeout
     pending = routing_nodes(topo)
     underlay_at = 0.0
     nudged: dict[tuple[str, str], float] = {}
     while pending:
-        pending = [n for n in pending if not node_health(state, topo, n)[1]]
+        answers = healths(state, topo, pending)
+        pending = [n for n in pending if not answers[n.name][1]]
         if not pending:
             return
         if not underlay_at and ospf_done(state, topo):
@@ -130,6 +144,6 @@ def wait_converged(state: State, topo: Topology, timeout: float, interval: float
         if underlay_at and time.monotonic() - underlay_at > grace:
             nudge_bgp(state, topo, nudged)
         if time.monotonic() > deadline:
-            lagging = ", ".join(f"{n.name} ({node_health(state, topo, n)[0]})" for n in pending)
+            lagging = ", ".join(f"{n.name} ({answers[n.name][0]})" for n in pending)
             raise LabError(f"not converged after {timeout:g} s: {lagging}")
         time.sleep(interval)

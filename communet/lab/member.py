@@ -13,15 +13,10 @@ from typing import Literal
 from netaddr import IPAddress, IPNetwork
 
 from communet.lab.secrets import lab_secret
+from communet.lab.session_timers import CONNECT_RETRY_S, HOLD_S, KEEPALIVE_S
 from communet.lab.templates import render
 from communet.model.ix import IxNeighbor, Peer
 from communet.model.network import Network
-
-CONNECT_RETRY_S = 5
-#: A member holds an Established session until its hold time runs out, refusing our edge's new
-#: connection meanwhile: after an edge outage, the session is back within about this long. The
-#: route servers use the same timers, so a member moves off a dead IX port within the hold time.
-KEEPALIVE_S, HOLD_S = 10, 30
 
 
 @dataclass(frozen=True, slots=True)

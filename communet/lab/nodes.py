@@ -40,6 +40,10 @@ FORWARDING = (
     "net.ipv6.conf.all.keep_addr_on_down=1",
     "net.ipv6.conf.default.keep_addr_on_down=1",
 )
+#: Every node: no duplicate address detection. The model gives each address once (validation
+#: refuses a duplicate), and DAD holds an address tentative for a second or two after each
+#: link-up, which delays OSPFv3 hellos (link-local) and IPv6 sessions after every repaired link.
+NO_DAD = ("net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +76,8 @@ def holder_script(state: State, node: Node) -> str:
     lines = [f"hostname {shlex.quote(node.name)}"]
     if node.mgmt:  # the node's own name resolves (sudo looks it up)
         lines.append(f"mount --bind {shlex.quote(str(paths.base / HOSTS))} /etc/hosts")
-    if node.kind in ROUTING_KINDS:
-        lines.append(f"sysctl -qw {' '.join(FORWARDING)}")
+    sysctls = NO_DAD + (FORWARDING if node.kind in ROUTING_KINDS else ())
+    lines.append(f"sysctl -qw {' '.join(sysctls)}")
     for sub, target in mounts(node):
         lines.append(f"mount --bind {shlex.quote(str(paths.base / sub))} {shlex.quote(target)}")
     lines.append("exec sleep infinity")

@@ -18,6 +18,7 @@ from netaddr import IPNetwork
 from communet import addressing as ad
 from communet.lab.netns import enter, spawn
 from communet.lab.secrets import lab_secret
+from communet.lab.session_timers import CONNECT_RETRY_S
 from communet.lab.state import State
 from communet.lab.templates import render
 from communet.model.network import Network
@@ -27,7 +28,6 @@ INTERNET = "internet"
 #: The TCP port the internet node answers on (it replies with the source address it saw).
 WHOAMI_PORT = 80
 TRANSIT_DAEMONS = ("zebra", "bgpd")
-CONNECT_RETRY_S = 5
 
 
 @dataclass(frozen=True, slots=True)

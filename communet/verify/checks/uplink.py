@@ -29,9 +29,11 @@ if TYPE_CHECKING:
 FAMILY = "uplink"
 #: How long towns may take to lose, and to get back, the default route and the internet (measured: see README).
 FAILOVER_S = 30.0
-#: How long an edge's BGP sessions may take to come back once its ports are up again: a route
-#: server that saw the session die retries on its connect-retry timer (120 s by default).
-RECOVER_S = 150.0
+#: How long an edge's BGP sessions may take to come back once its ports are up again: a peer that
+#: saw nothing of the outage holds the dead session for its hold time, and a route server refuses
+#: the client for its error wait (the lab's timers: communet.lab.session_timers). A bound, not
+#: the expected time (a few seconds in the lab).
+RECOVER_S = 60.0
 DEFAULT_COMMANDS = {4: "show ip route 0.0.0.0/0 json", 6: "show ipv6 route ::/0 json"}
 
 
